@@ -1,0 +1,19 @@
+"""Helpers shared by the course's notebooks.
+
+Modules by concern:
+
+* ``profile``   - the run profile (``COURSE_PROFILE``: ``full`` or ``fast``)
+* ``repro``     - one call that seeds Python, NumPy and TensorFlow
+* ``data``      - datasets and pretrained weights: mirror, cache or checked download
+* ``plots``     - image grids, training curves, confusion matrices, annotated matrices
+* ``widgets``   - interactive explorers that fall back to a static picture
+* ``exercises`` - auto-checked exercises (``q1.check(answer)``, ``hint()``, ``solution()``)
+* ``reference`` - plain NumPy versions of convolution, pooling and activations
+* ``notebook``  - ``start()``, called at the top of every notebook, and ``show_source``
+"""
+
+from .notebook import show_source, start
+from .profile import get_profile
+
+__all__ = ["start", "show_source", "get_profile"]
+__version__ = "0.1.0"

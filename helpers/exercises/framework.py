@@ -1,0 +1,147 @@
+"""The exercise framework: specific feedback, never a bare traceback."""
+
+from __future__ import annotations
+
+import html
+import traceback
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+class _Blank:
+    """The placeholder ``____`` that a learner replaces with an answer."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+____ = _Blank()
+
+
+class Wrong(Exception):
+    """Raised by a checker with the specific feedback for a wrong answer."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one check: ``status`` is ``correct``, ``wrong``, ``blank`` or ``error``."""
+
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    _STYLE = {
+        "correct": ("#1b7f3b", "Correct"),
+        "wrong": ("#b3261e", "Not yet"),
+        "blank": ("#555555", "Not attempted"),
+        "error": ("#b35c00", "Your code raised an error"),
+    }
+
+    def __str__(self) -> str:
+        return f"{self._STYLE[self.status][1]}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour, label = self._STYLE[self.status]
+        body = html.escape(self.message).replace("\n", "<br>")
+        return f'<div style="color:{colour}"><b>{label}:</b> {body}</div>'
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclass
+class Exercise:
+    """One exercise: a checker with hint and solution, plus the answers used to test the checker.
+
+    ``checker(answer)`` returns nothing (or a praise string) for a right answer
+    and raises ``Wrong("what exactly is off")`` otherwise. ``right`` and
+    ``wrong`` hold example answers the checker must accept and reject; the test
+    suite runs them all.
+    """
+
+    name: str
+    prompt: str
+    checker: Callable[[Any], str | None]
+    hint_text: str
+    solution_text: str
+    right: Sequence[Any] = field(default_factory=list)
+    wrong: Sequence[Any] = field(default_factory=list)
+
+    def evaluate(self, answer: Any) -> Result:
+        """Check ``answer`` and return a Result (never raises)."""
+        if answer is ____ or isinstance(answer, _Blank):
+            return Result("blank", "replace ____ with your answer and run the cell again.")
+        try:
+            praise = self.checker(answer)
+        except Wrong as feedback:
+            return Result("wrong", str(feedback))
+        except Exception as exc:  # the learner's own function blew up inside the checker
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = next((f for f in reversed(frames) if "helpers" not in f.filename), None)
+            place = f" (in {where.name}, line {where.lineno})" if where else ""
+            return Result("error", f"{type(exc).__name__}: {exc}{place}. Fix it and run the cell again.")
+        return Result("correct", praise or "well done.")
+
+    def check(self, answer: Any) -> Result:
+        """Check ``answer`` and show the feedback (the Result is the cell's output)."""
+        return self.evaluate(answer)
+
+    def hint(self) -> "_Text":
+        """A nudge in the right direction."""
+        return _Text("Hint", self.hint_text)
+
+    def solution(self) -> "_Text":
+        """The worked solution."""
+        return _Text("Solution", self.solution_text)
+
+
+@dataclass(frozen=True)
+class _Text:
+    label: str
+    text: str
+
+    def __repr__(self) -> str:
+        return f"{self.label}: {self.text}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.label}:** {self.text}"
+
+
+def exercises_in(module: ModuleType) -> list[Exercise]:
+    """Every Exercise defined at the top level of ``module``."""
+    return [value for value in vars(module).values() if isinstance(value, Exercise)]
+
+
+# ---------------------------------------------------------------- checker building blocks
+
+
+def expect_number(answer: Any, expected: float, *, what: str, tol: float = 1e-6) -> None:
+    """Raise Wrong unless ``answer`` is a number within ``tol`` of ``expected``."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise Wrong(f"{what} should be a number, but you gave {type(answer).__name__} {answer!r}.")
+    if abs(float(answer) - expected) > tol:
+        raise Wrong(f"{what}: you gave {answer}, which is not right.")
+
+
+def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 1e-5) -> None:
+    """Raise Wrong unless ``answer`` is an array of the expected shape and values."""
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be an array of numbers, but you gave {type(answer).__name__}.") from None
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        raise Wrong(f"{what} has shape {got.shape} but should have shape {expected.shape}.")
+    if not np.allclose(got, expected, atol=atol):
+        bad = np.argwhere(~np.isclose(got, expected, atol=atol))
+        first = tuple(int(i) for i in bad[0])
+        raise Wrong(
+            f"{what} has the right shape, but {len(bad)} of its {got.size} values differ; "
+            f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}."
+        )

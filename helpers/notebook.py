@@ -1,0 +1,59 @@
+"""What every notebook calls at its top, and small display utilities."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import platform
+
+from .profile import RunProfile, get_profile
+from .repro import DEFAULT_SEED, seed_everything
+
+
+def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
+    """Prepare a notebook: read the run profile, seed everything, set plot defaults; report them.
+
+    Returns the RunProfile, which the notebook asks for its sizes
+    (``PROFILE.pick(full=..., fast=...)``).
+    """
+    if quiet_tf:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    profile = get_profile()
+    seed_everything(seed)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.interpolation": "nearest"})
+    print(profile.describe())
+    print(f"Seed: {seed}. Python {platform.python_version()}, {_versions()}")
+    return profile
+
+
+def _versions() -> str:
+    parts = []
+    try:
+        import tensorflow as tf
+        import keras
+
+        parts.append(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    except ImportError:
+        parts.append("TensorFlow not installed")
+    import numpy as np
+
+    parts.append(f"NumPy {np.__version__}")
+    return ", ".join(parts)
+
+
+def show_source(obj) -> "_Code":
+    """Display the source code of a function or class, highlighted, so a notebook can show a helper."""
+    return _Code(inspect.getsource(obj))
+
+
+class _Code:
+    def __init__(self, source: str):
+        self.source = source
+
+    def __repr__(self) -> str:
+        return self.source
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.source}```"

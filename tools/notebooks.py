@@ -1,0 +1,134 @@
+"""Keep the course's notebooks clean: run, strip and check them.
+
+    python -m tools.notebooks refresh notebooks/01_convolution_math.ipynb
+        run the notebook in a fresh kernel, keep the outputs of the cells that
+        nbval checks (tag ``nbval-check-output``), strip all other outputs
+    python -m tools.notebooks clean [NOTEBOOK ...]
+        strip without running (checked cells keep their stored outputs)
+    python -m tools.notebooks check [NOTEBOOK ...]
+        report notebooks that are not clean; exit status 1 if any
+
+With no notebook named, every notebook under ``notebooks/`` is used.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CHECK_TAG = "nbval-check-output"
+
+# The first cell of every notebook, identical everywhere (the tests compare it).
+BOOTSTRAP = """\
+# Set-up. On Colab this installs the course helpers (once per session).
+# On your own machine it does nothing: `make lab` has installed them already.
+import importlib.util
+import sys
+
+if importlib.util.find_spec("helpers") is None:
+    if "google.colab" in sys.modules:
+        %pip install --quiet "cnn-course-helpers @ git+https://github.com/cnn-course/cnn-course"
+    else:
+        sys.path.insert(0, "..")  # a clone opened without `make lab`: use its helpers/ folder"""
+
+KEEP_METADATA = {"kernelspec", "language_info"}
+
+
+def all_notebooks() -> list[Path]:
+    """Every course notebook, in course order."""
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def is_checked(cell) -> bool:
+    """True for a code cell whose stored output nbval compares."""
+    source = cell.get("source", "")
+    return CHECK_TAG in cell.get("metadata", {}).get("tags", []) or "NBVAL_CHECK_OUTPUT" in source
+
+
+def strip(nb) -> None:
+    """Remove outputs of unchecked cells, all execution counts and volatile metadata, in place."""
+    nb.metadata = nbformat.from_dict({k: v for k, v in nb.metadata.items() if k in KEEP_METADATA})
+    nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
+    if "language_info" in nb.metadata:
+        nb.metadata["language_info"] = {"name": "python"}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if is_checked(cell):
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = None
+        else:
+            cell.outputs = []
+
+
+def problems(path: Path) -> list[str]:
+    """What is not clean about a notebook (empty list: clean)."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        found.append(f"not valid nbformat 4: {exc.message}")
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.execution_count is not None:
+            found.append(f"cell {i}: has an execution count")
+        if cell.outputs and not is_checked(cell):
+            found.append(f"cell {i}: stores outputs that nbval does not check")
+        if is_checked(cell) and not cell.outputs:
+            found.append(f"cell {i}: is checked by nbval but has no stored output")
+    return found
+
+
+def refresh(path: Path, timeout: int = 1200) -> None:
+    """Run a notebook in a fresh kernel (from notebooks/), then strip and save it."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    strip(nb)
+    write(nb, path)
+
+
+def write(nb, path: Path) -> None:
+    """Save with one-space indentation and a final newline, as Jupyter does."""
+    nbformat.validate(nb)
+    text = nbformat.writes(nb)
+    path.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"refresh", "clean", "check"}:
+        print(__doc__)
+        return 2
+    command, names = argv[0], argv[1:]
+    paths = [Path(n).resolve() for n in names] or all_notebooks()
+    status = 0
+    for path in paths:
+        if command == "refresh":
+            print(f"running {path.name} ...", flush=True)
+            refresh(path)
+        elif command == "clean":
+            nb = nbformat.read(path, as_version=4)
+            strip(nb)
+            write(nb, path)
+        else:
+            for problem in problems(path):
+                print(f"{path.name}: {problem}")
+                status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
