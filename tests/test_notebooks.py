@@ -67,3 +67,4 @@ def test_the_cleanliness_check_catches_stray_outputs(tmp_path):
     assert "cell 0: has an execution count" in found
     assert "cell 0: stores outputs that nbval does not check" in found
     assert "cell 1: is checked by nbval but has no stored output" in found
+    assert "cell 1: is checked by nbval but has no execution count (nbval needs one)" in found

@@ -50,23 +50,30 @@ def is_checked(cell) -> bool:
 
 
 def strip(nb) -> None:
-    """Remove outputs of unchecked cells, all execution counts and volatile metadata, in place."""
+    """Remove outputs of unchecked cells, their execution counts and volatile metadata, in place.
+
+    A checked cell keeps its outputs and gets a fixed execution count (its
+    position among the code cells): nbval refuses stored outputs without one.
+    """
     nb.metadata = nbformat.from_dict({k: v for k, v in nb.metadata.items() if k in KEEP_METADATA})
     nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
     if "language_info" in nb.metadata:
         nb.metadata["language_info"] = {"name": "python"}
+    code_index = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        code_index += 1
         if is_checked(cell):
+            cell.execution_count = code_index
             for output in cell.outputs:
                 if "execution_count" in output:
-                    output["execution_count"] = None
+                    output["execution_count"] = code_index
         else:
+            cell.execution_count = None
             cell.outputs = []
 
 
@@ -81,12 +88,16 @@ def problems(path: Path) -> list[str]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if cell.execution_count is not None:
-            found.append(f"cell {i}: has an execution count")
-        if cell.outputs and not is_checked(cell):
-            found.append(f"cell {i}: stores outputs that nbval does not check")
-        if is_checked(cell) and not cell.outputs:
-            found.append(f"cell {i}: is checked by nbval but has no stored output")
+        if is_checked(cell):
+            if not cell.outputs:
+                found.append(f"cell {i}: is checked by nbval but has no stored output")
+            if cell.execution_count is None:
+                found.append(f"cell {i}: is checked by nbval but has no execution count (nbval needs one)")
+        else:
+            if cell.execution_count is not None:
+                found.append(f"cell {i}: has an execution count")
+            if cell.outputs:
+                found.append(f"cell {i}: stores outputs that nbval does not check")
     return found
 
 
