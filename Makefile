@@ -30,14 +30,14 @@ lab: install
 test: install
 	$(BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
-		--sanitize-with tests/sanitize.cfg --durations=10
+		--nbval-sanitize-with tests/sanitize.cfg --durations=10
 
 test-unit: install
 	$(BIN)/python -m pytest tests -n $(WORKERS)
 
 test-notebooks: install
 	$(BIN)/python -m pytest notebooks -n $(WORKERS) --dist loadscope \
-		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 --sanitize-with tests/sanitize.cfg
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 --nbval-sanitize-with tests/sanitize.cfg
 
 # Strip outputs (except the ones nbval checks) and execution counts; then check.
 notebooks-clean: install

@@ -17,7 +17,7 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     (``PROFILE.pick(full=..., fast=...)``).
     """
     if quiet_tf:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+        _import_tensorflow_quietly()
     profile = get_profile()
     seed_everything(seed)
     import matplotlib.pyplot as plt
@@ -26,6 +26,35 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     print(profile.describe())
     print(f"Seed: {seed}. Python {platform.python_version()}, {_versions()}")
     return profile
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and find its devices with its C++ start-up messages silenced.
+
+    On a machine without a GPU, TensorFlow writes several lines about missing
+    CUDA drivers straight to the process's standard error, which Jupyter shows
+    under the cell. They say nothing a learner needs, so they go to /dev/null;
+    Python errors are still raised as usual.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real standard error (some embedded interpreters)
+        saved = None
+    try:
+        if saved is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        try:
+            import tensorflow as tf
+        except ImportError:
+            return
+        tf.config.list_physical_devices()
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _versions() -> str:
