@@ -92,3 +92,28 @@ def test_show_matrix_writes_every_value():
     ax = plots.show_matrix(np.arange(6).reshape(2, 3), highlight=(0, 0, 2, 2))
     assert [t.get_text() for t in ax.texts] == ["0", "1", "2", "3", "4", "5"] and len(ax.patches) == 1
     plt.close("all")
+
+
+def test_evaluation_helpers():
+    from helpers import evaluation
+
+    y_true = [0, 0, 0, 1, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 1, 1, 2, 0, 2]
+    np.testing.assert_allclose(evaluation.per_class_accuracy(y_true, y_pred, 3), [1 / 3, 1.0, 2 / 3])
+    assert evaluation.most_confused(y_true, y_pred, ["a", "b", "c"]) == [("a", "b", 2), ("c", "a", 1)]
+    probs = np.eye(3)[y_pred] * 0.8 + 0.2 / 3
+    fig = evaluation.show_misclassified(np.zeros((8, 4, 4)), y_true, probs, ["a", "b", "c"])
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert len(titles) == 3 and titles[0].startswith("said b 87%\nwas a 7%")
+    plt.close("all")
+
+
+def test_epoch_timer_records_one_time_per_epoch():
+    keras = pytest.importorskip("keras")
+    from helpers.evaluation import EpochTimer
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    timer = EpochTimer()
+    model.fit(np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[timer])
+    assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds) and timer.mean > 0
