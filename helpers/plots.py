@@ -51,22 +51,26 @@ def show_matrix(
     title: str | None = None,
     fmt: str = "{:g}",
     cmap: str = "Blues",
+    vmin: float | None = None,
+    vmax: float | None = None,
     highlight: tuple[int, int, int, int] | None = None,
 ) -> plt.Axes:
     """Draw a small 2-D array as coloured cells with its numbers written in; return the axes.
 
-    ``highlight=(row, col, height, width)`` outlines a window, for example the
-    patch a kernel is looking at.
+    Each number is written in black or white, whichever reads better on its
+    cell's colour. ``vmin``/``vmax`` fix the colour scale (for example
+    symmetric around 0 with a diverging map). ``highlight=(row, col, height,
+    width)`` outlines a window, for example the patch a kernel is looking at.
     """
     matrix = np.asarray(matrix)
     if ax is None:
         _, ax = plt.subplots(figsize=(0.55 * matrix.shape[1] + 1, 0.55 * matrix.shape[0] + 0.8))
-    ax.imshow(matrix, cmap=cmap)
-    lo, hi = float(np.min(matrix)), float(np.max(matrix))
-    mid = (lo + hi) / 2
+    image = ax.imshow(matrix, cmap=cmap, vmin=vmin, vmax=vmax)
     for (r, c), value in np.ndenumerate(matrix):
+        red, green, blue, _ = image.cmap(image.norm(value))
+        luminance = 0.299 * red + 0.587 * green + 0.114 * blue
         ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=9,
-                color="white" if value > mid and hi > lo else "black")
+                color="white" if luminance < 0.5 else "black")
     if highlight is not None:
         r, c, h, w = highlight
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="red", linewidth=2.5))

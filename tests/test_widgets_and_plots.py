@@ -117,3 +117,10 @@ def test_epoch_timer_records_one_time_per_epoch():
     timer = EpochTimer()
     model.fit(np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[timer])
     assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds) and timer.mean > 0
+
+
+def test_show_matrix_writes_numbers_readable_on_their_cell_colour():
+    ax = plots.show_matrix(np.array([[0.0, 1.0]]), cmap="gray")
+    colours = [t.get_color() for t in ax.texts]
+    assert colours == ["white", "black"], "white on black, black on white"
+    plt.close("all")
