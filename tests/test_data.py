@@ -180,6 +180,29 @@ def test_image_folders_are_downloaded_unpacked_and_counted(http_root, isolated_d
     assert len(requests) == 2, "a second load reads the cache"
 
 
+def test_single_archive_with_inner_folder_and_content_digest(http_root, isolated_data):
+    """The cats-and-dogs case: one archive holding <folder>/train and <folder>/validation, no published
+    checksum, so the unpacked images are checked against a digest of their sha256 sums."""
+    root, base, _ = http_root
+    members = {f"pets/train/{k}": v for k, v in TRAIN.items()}
+    members.update({f"pets/validation/{k}": v for k, v in VALID.items()})
+    members["pets/vectorize.py"] = b"# not an image"
+    payload = zip_bytes(members)
+    (root / "pets.zip").write_bytes(payload)
+    lines = sorted(f"{name[len('pets/'):]} {sha256(data_)}" for name, data_ in members.items() if name.endswith(".png"))
+    digest = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+    spec = FolderSpec(
+        name="pets",
+        folder="pets",
+        counts={"train": {"cats": 2, "dogs": 1}, "validation": {"cats": 1, "dogs": 1}},
+        remotes={"*": (Remote(base + "pets.zip", "pets.zip", size=len(payload)), "pets")},
+        content_digest=digest,
+    )
+    ds = data.load_image_folders(spec)
+    assert ds.counts["train"] == {"cats": 2, "dogs": 1}
+    assert sorted(p.name for p in (isolated_data / "pets").iterdir()) == ["train", "validation"]
+
+
 def test_unpacked_images_must_match_the_content_digest(http_root, isolated_data):
     root, base, _ = http_root
     spec = _folder_spec(base, {"train": zip_bytes(TRAIN), "validation": zip_bytes(VALID)}, root, digest="f" * 64)
@@ -340,3 +363,14 @@ def test_sample_photos_need_no_download():
     assert set(photos) == {"china", "flower"}
     for image in photos.values():
         assert image.shape == (427, 640, 3) and 0.0 <= image.min() and image.max() <= 1.0
+
+
+def test_cats_and_dogs_digest_matches_the_real_images():
+    """The digest the download is checked against is the one of the real, unchanged image files."""
+    import os
+
+    mirror = os.environ.get("COURSE_DATA_DIR")
+    folder = Path(mirror or "/nonexistent") / data.CATS_AND_DOGS.folder
+    if not folder.is_dir():
+        pytest.skip("needs the offline mirror (COURSE_DATA_DIR) with cats_and_dogs_filtered")
+    assert data._content_digest(folder, ["train", "validation"]) == data.CATS_AND_DOGS.content_digest
