@@ -107,14 +107,14 @@ def describe_sources() -> str:
 class Remote:
     """One file at its official address, with what it must hash to.
 
-    ``sha256`` is the published SHA-256 (or an MD5, 32 hex digits, where that is
-    all the publisher gives). ``size`` is the exact length in bytes, used where
-    no checksum was published.
+    ``checksum`` is the published SHA-256 (64 hex digits) or MD5 (32 hex digits,
+    where that is all the publisher gives). ``size`` is the exact length in
+    bytes, also used where no checksum was published.
     """
 
     url: str
     filename: str
-    sha256: str | None = None
+    checksum: str | None = None
     size: int | None = None
 
 
@@ -131,11 +131,11 @@ def _matches(path: Path, remote: Remote) -> tuple[bool, str]:
     """Whether ``path`` is the file ``remote`` describes, and what was found."""
     if remote.size is not None and path.stat().st_size != remote.size:
         return False, f"{path.stat().st_size:,} bytes instead of {remote.size:,}"
-    if remote.sha256:
-        algorithm = "md5" if len(remote.sha256) == 32 else "sha256"
+    if remote.checksum:
+        algorithm = "md5" if len(remote.checksum) == 32 else "sha256"
         found = file_hash(path, algorithm)
-        if found != remote.sha256.lower():
-            return False, f"{algorithm} {found} instead of {remote.sha256}"
+        if found != remote.checksum.lower():
+            return False, f"{algorithm} {found} instead of {remote.checksum}"
     return True, ""
 
 
@@ -247,18 +247,18 @@ _KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 MNIST_REMOTE = Remote(
     _KERAS_DATASETS + "mnist.npz",
     "mnist.npz",
-    sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+    checksum="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
 )
 
 FASHION_REMOTES = (
     Remote(_KERAS_DATASETS + "train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz",
-           sha256="a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
+           checksum="a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
     Remote(_KERAS_DATASETS + "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz",
-           sha256="3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
+           checksum="3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
     Remote(_KERAS_DATASETS + "t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-           sha256="67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
+           checksum="67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
     Remote(_KERAS_DATASETS + "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-           sha256="346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
+           checksum="346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
 )
 
 FASHION_CLASSES = (
@@ -409,11 +409,11 @@ HORSES_OR_HUMANS = FolderSpec(
     counts={"train": {"horses": 500, "humans": 527}, "validation": {"horses": 128, "humans": 128}},
     remotes={
         "train": (Remote(_TFDS_DATA + "horse-or-human.zip", "horse-or-human.zip",
-                         sha256="e2e6f70d3d549c5dd10a57165e55af253ee66ad750403f95c0fb76bb943633a9",
+                         checksum="e2e6f70d3d549c5dd10a57165e55af253ee66ad750403f95c0fb76bb943633a9",
                          size=149574867), ""),
         "validation": (Remote(_TFDS_DATA + "validation-horse-or-human.zip",
                               "validation-horse-or-human.zip",
-                              sha256="ae5fff2f4f5554791f05358108e2e05d9801b191f1896ea101402f0e7f6c32c0",
+                              checksum="ae5fff2f4f5554791f05358108e2e05d9801b191f1896ea101402f0e7f6c32c0",
                               size=11480187), ""),
     },
 )
@@ -535,24 +535,20 @@ def load_cats_and_dogs() -> FolderDataset:
 
 _KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
-# (file name, md5 or sha256 as Keras publishes it) for each architecture, with and without the top.
+def _keras_weights(family: str, stem: str, top_md5: str, notop_md5: str) -> dict[bool, Remote]:
+    """The two weight files (with and without the classifier top) that Keras publishes for a model."""
+    files = {True: f"{stem}_weights_tf_dim_ordering_tf_kernels.h5",
+             False: f"{stem}_weights_tf_dim_ordering_tf_kernels_notop.h5"}
+    sums = {True: top_md5, False: notop_md5}
+    return {top: Remote(f"{_KERAS_WEIGHTS}{family}/{name}", name, checksum=sums[top]) for top, name in files.items()}
+
+
+# Keras publishes MD5 sums for its ImageNet weights (keras/src/applications/*.py).
 APPLICATION_WEIGHTS: dict[str, dict[bool, Remote]] = {
-    "resnet50": {
-        True: Remote(_KERAS_WEIGHTS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels.h5",
-                     "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
-                     sha256="2cb95161c43110f7111970584f804107"),
-        False: Remote(_KERAS_WEIGHTS + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                      "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                      sha256="4d473c1dd8becc155b73f8504c6f6626"),
-    },
-    "xception": {
-        True: Remote(_KERAS_WEIGHTS + "xception/xception_weights_tf_dim_ordering_tf_kernels.h5",
-                     "xception_weights_tf_dim_ordering_tf_kernels.h5",
-                     sha256="0a58e3b7378bc2990ea3b43d5981f1f6"),
-        False: Remote(_KERAS_WEIGHTS + "xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                      "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                      sha256="b0042744bf5b25fce3cb969f33bebb97"),
-    },
+    "resnet50": _keras_weights("resnet", "resnet50", "2cb95161c43110f7111970584f804107",
+                               "4d473c1dd8becc155b73f8504c6f6626"),
+    "xception": _keras_weights("xception", "xception", "0a58e3b7378bc2990ea3b43d5981f1f6",
+                               "b0042744bf5b25fce3cb969f33bebb97"),
 }
 
 

@@ -54,7 +54,7 @@ def test_good_download_is_verified_cached_and_not_fetched_twice(http_root, isola
     root, base, requests = http_root
     payload = npz_bytes()
     (root / "mnist.npz").write_bytes(payload)
-    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", sha256=sha256(payload)))
+    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", checksum=sha256(payload)))
 
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
@@ -68,7 +68,7 @@ def test_good_download_is_verified_cached_and_not_fetched_twice(http_root, isola
 def test_wrong_checksum_is_rejected_and_nothing_kept(http_root, isolated_data, monkeypatch):
     root, base, _ = http_root
     (root / "mnist.npz").write_bytes(npz_bytes())
-    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", sha256="0" * 64))
+    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", checksum="0" * 64))
 
     with pytest.raises(ChecksumError) as info:
         data.load_mnist()
@@ -108,7 +108,7 @@ def test_archive_member_escaping_the_target_is_refused(tmp_path, member):
 
 def test_offline_with_nothing_cached_names_dataset_url_and_mirror_option(isolated_data, monkeypatch, closed_port_url):
     url = closed_port_url + "mnist.npz"
-    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(url, "mnist.npz", sha256="0" * 64))
+    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(url, "mnist.npz", checksum="0" * 64))
     with pytest.raises(DataUnavailableError) as info:
         data.load_mnist()
     message = str(info.value)
@@ -132,7 +132,7 @@ def test_fashion_mnist_is_downloaded_as_idx_files_and_cached_in_mirror_layout(ht
         header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
         payload = gzip.compress(header + array.tobytes())
         (root / name).write_bytes(payload)
-        remotes.append(Remote(base + name, name, sha256=sha256(payload)))
+        remotes.append(Remote(base + name, name, checksum=sha256(payload)))
     monkeypatch.setattr(data, "FASHION_REMOTES", tuple(remotes))
 
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
@@ -150,7 +150,7 @@ def _folder_spec(base: str, archives: dict[str, bytes], root: Path, digest: str 
     remotes = {}
     for split, payload in archives.items():
         (root / f"{split}.zip").write_bytes(payload)
-        remotes[split] = (Remote(base + f"{split}.zip", f"{split}.zip", sha256=sha256(payload)), "")
+        remotes[split] = (Remote(base + f"{split}.zip", f"{split}.zip", checksum=sha256(payload)), "")
     return FolderSpec(
         name="tiny-pets",
         folder="tiny_pets",
@@ -264,7 +264,7 @@ def test_dataset_missing_from_mirror_falls_back_and_says_so(
     root, base, _ = http_root
     payload = npz_bytes()
     (root / "mnist.npz").write_bytes(payload)
-    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", sha256=sha256(payload)))
+    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(base + "mnist.npz", "mnist.npz", checksum=sha256(payload)))
     empty_mirror = tmp_path / "empty-mirror"
     empty_mirror.mkdir()
     monkeypatch.setenv("COURSE_DATA_DIR", str(empty_mirror))
@@ -286,14 +286,14 @@ def test_application_weights_download_checked_against_published_md5(http_root, i
     root, base, _ = http_root
     payload = b"pretend h5 weights" * 100
     (root / "w.h5").write_bytes(payload)
-    remote = Remote(base + "w.h5", "w.h5", sha256=hashlib.md5(payload).hexdigest())
+    remote = Remote(base + "w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest())
     monkeypatch.setitem(data.APPLICATION_WEIGHTS, "tinynet", {True: remote, False: remote})
     path = data.application_weights("tinynet")
     assert path == isolated_data / "keras-weights" / "w.h5" and path.read_bytes() == payload
 
 
 def test_application_weights_offline_raises_clear_error(isolated_data, monkeypatch, closed_port_url):
-    remote = Remote(closed_port_url + "w.h5", "w.h5", sha256="0" * 32)
+    remote = Remote(closed_port_url + "w.h5", "w.h5", checksum="0" * 32)
     monkeypatch.setitem(data.APPLICATION_WEIGHTS, "tinynet", {True: remote, False: remote})
     with pytest.raises(DataUnavailableError, match="(?s)tinynet ImageNet weights.*COURSE_DATA_DIR"):
         data.application_weights("tinynet")
@@ -301,7 +301,7 @@ def test_application_weights_offline_raises_clear_error(isolated_data, monkeypat
 
 def test_application_weights_are_read_from_mirror(tmp_path, monkeypatch):
     payload = b"weights"
-    remote = Remote("http://127.0.0.1:1/w.h5", "w.h5", sha256=hashlib.md5(payload).hexdigest())
+    remote = Remote("http://127.0.0.1:1/w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest())
     monkeypatch.setitem(data.APPLICATION_WEIGHTS, "tinynet", {True: remote, False: remote})
     (tmp_path / "keras-weights").mkdir()
     (tmp_path / "keras-weights" / "w.h5").write_bytes(payload)
