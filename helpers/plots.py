@@ -94,6 +94,7 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), *, titl
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], "s--", label=f"validation {metric}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(True, alpha=0.3)
         ax.legend()

@@ -1,0 +1,359 @@
+"""Exercises of notebook 04 (dense networks on MNIST): a stopping callback, a parameter count, a loss.
+
+Use in the notebook::
+
+    from helpers.exercises import nb04 as ex
+    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import numbers
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import keras
+
+from .framework import Exercise, Wrong
+
+# ---------------------------------------------------------------------------------------- q1
+
+Q1_THRESHOLD = 0.98
+Q1_KEY = "val_accuracy"
+
+# Sequences of epoch logs, as Keras 3 passes them to on_epoch_end, and the epoch (0-based, as
+# Keras counts) at which training must stop; None: it must run to the end.
+_TRAINING_ACC = [0.935, 0.975, 0.9855, 0.989, 0.991, 0.993, 0.995]  # above 0.98 from epoch 2 on
+_Q1_RUNS = [
+    # validation accuracy first exceeds 0.98 at epoch 3; it equals 0.98 exactly at epoch 2
+    ([0.950, 0.972, 0.980, 0.9812, 0.983, 0.982, 0.984], 3),
+    # never above 0.98 (the last one is exactly 0.98): must not stop at all
+    ([0.940, 0.961, 0.972, 0.975, 0.978, 0.979, 0.980], None),
+    # above 0.98 at once: must stop after the first epoch
+    ([0.9805, 0.983, 0.985, 0.986, 0.987, 0.987, 0.988], 0),
+]
+
+
+class _Logs(dict):
+    """The logs dict of one epoch; remembers which keys the callback asked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
+
+    def __getitem__(self, key):
+        self.asked.append(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.asked.append(key)
+        return super().get(key, default)
+
+
+def _epoch_logs(epoch: int, val_accuracy: float) -> _Logs:
+    train_acc = _TRAINING_ACC[epoch]
+    return _Logs({
+        "accuracy": train_acc,
+        "loss": round(0.3 * (1 - train_acc) / 0.07, 4),
+        "val_accuracy": val_accuracy,
+        "val_loss": round(0.25 * (1 - val_accuracy) / 0.05, 4),
+    })
+
+
+def _make_callback(answer: Any) -> keras.callbacks.Callback:
+    if isinstance(answer, keras.callbacks.Callback):
+        return answer
+    if not isinstance(answer, type):
+        raise Wrong(f"the answer should be your callback class (answer = StopAtValAccuracy, without "
+                    f"parentheses), but you gave {type(answer).__name__} {answer!r}.")
+    if not issubclass(answer, keras.callbacks.Callback):
+        raise Wrong(f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
+                    f"model.fit() does not know how to call it: class {answer.__name__}"
+                    f"(keras.callbacks.Callback).")
+    if answer.on_epoch_end is keras.callbacks.Callback.on_epoch_end:
+        raise Wrong(f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
+                    f"never looks at the logs after an epoch.")
+    try:
+        return answer()
+    except TypeError as exc:
+        raise Wrong(f"{answer.__name__}() could not be created without arguments ({exc}); give any "
+                    f"argument of __init__ a default value.") from None
+
+
+def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int | None, list[str]]:
+    """Feed one sequence of epoch logs; return the epoch at which it stopped and the keys it read."""
+    model = SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    asked: list[str] = []
+    for epoch, val_acc in enumerate(val_accs):
+        logs = _epoch_logs(epoch, val_acc)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # a print in the callback is fine, but not shown here
+                callback.on_epoch_end(epoch, logs)
+        except KeyError as exc:
+            key = exc.args[0] if exc.args else "?"
+            raise Wrong(_wrong_key_message(key)) from None
+        except TypeError as exc:
+            if re.search(r"positional argument|unexpected keyword argument", str(exc)):
+                raise Wrong(f"Keras calls on_epoch_end(epoch, logs): define it as "
+                            f"def on_epoch_end(self, epoch, logs=None) ({exc}).") from None
+            if "NoneType" in str(exc):
+                missing = [k for k in logs.asked if k not in logs]
+                if missing:
+                    raise Wrong(_wrong_key_message(missing[0])) from None
+            raise
+        asked.extend(logs.asked)
+        if getattr(callback, "stop_training", False) is True and model.stop_training is not True:
+            raise Wrong("you set self.stop_training = True, but Keras reads the flag on the model: "
+                        "set self.model.stop_training = True.")
+        if model.stop_training is True:
+            return epoch, asked
+    return None, asked
+
+
+def _wrong_key_message(key: str) -> str:
+    names = "'accuracy', 'loss', 'val_accuracy' and 'val_loss'"
+    if key in ("val_acc", "acc"):
+        return (f"you read logs['{key}'], an old Keras name; Keras 3 writes the metric's full name, "
+                f"so the keys are {names}. Use '{Q1_KEY}'.")
+    return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
+
+
+def _describe(epoch: int | None) -> str:
+    return "never" if epoch is None else f"after epoch {epoch + 1} (epoch={epoch})"
+
+
+def _check_callback(answer: Any) -> str:
+    for val_accs, expected in _Q1_RUNS:
+        callback = _make_callback(answer)
+        stopped, asked = _run(callback, val_accs)
+        if stopped == expected:
+            continue
+        shown = ", ".join(f"{v:g}" for v in val_accs)
+        unknown = [k for k in asked if k not in ("accuracy", "loss", "val_accuracy", "val_loss")]
+        if unknown:
+            raise Wrong(_wrong_key_message(unknown[0]))
+        if stopped is None and Q1_KEY in asked:
+            raise Wrong(f"with validation accuracies {shown} your callback never stopped training, "
+                        f"though epoch {expected + 1} ({val_accs[expected]:g}) is above {Q1_THRESHOLD}. "
+                        f"Check the threshold and the comparison, and that you set "
+                        f"self.model.stop_training = True (returning True does not stop Keras).")
+        if stopped is None:
+            raise Wrong(f"your callback never stopped training, and it did not read "
+                        f"logs['{Q1_KEY}']: the validation accuracy of the epoch is logs['{Q1_KEY}'].")
+        if Q1_KEY not in asked:
+            if "accuracy" in asked:
+                raise Wrong(f"your callback reads logs['accuracy'], the training accuracy; this one "
+                            f"should watch the validation accuracy, logs['{Q1_KEY}'].")
+            raise Wrong(f"your callback stopped {_describe(stopped)} without reading "
+                        f"logs['{Q1_KEY}'], the validation accuracy it should watch.")
+        if expected is not None and stopped < expected and val_accs[stopped] == Q1_THRESHOLD:
+            raise Wrong(f"your callback stopped at a validation accuracy of exactly {Q1_THRESHOLD}; "
+                        f"'passes 98%' means strictly above: use > rather than >=.")
+        if expected is None and val_accs[stopped] == Q1_THRESHOLD:
+            raise Wrong(f"your callback stopped at a validation accuracy of exactly {Q1_THRESHOLD}; "
+                        f"'passes 98%' means strictly above: use > rather than >=.")
+        raise Wrong(f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
+                    f"but it should stop {_describe(expected)}: the end of the first epoch whose "
+                    f"validation accuracy is above {Q1_THRESHOLD}.")
+    return ("it stops at the end of the first epoch with validation accuracy above 0.98, and not "
+            "before. Pass an instance to fit(..., validation_split=0.1, callbacks=[...]).")
+
+
+class _RightCallback(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > 0.98:
+            self.model.stop_training = True
+
+
+class _RightWithThreshold(keras.callbacks.Callback):
+    def __init__(self, threshold=0.98):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if logs.get("val_accuracy", 0.0) > self.threshold:
+            print(f"validation accuracy above {self.threshold:.0%} after epoch {epoch + 1}: stopping")
+            self.model.stop_training = True
+
+
+def _wrong(body):
+    """A Callback subclass whose on_epoch_end is ``body`` (for the checker's tests)."""
+    return type("LearnerCallback", (keras.callbacks.Callback,), {"on_epoch_end": body})
+
+
+def _set_flag(self, condition):
+    if condition:
+        self.model.stop_training = True
+
+
+_Q1_WRONG = [
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)),  # >= instead of >
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)),  # old key name
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),  # old key with get
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),  # never stops
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)),  # training accuracy
+    _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),  # returns instead of setting
+    _wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] < 0.98)),  # the wrong way round
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] > 0.99)),  # wrong threshold
+    _wrong(lambda self, epoch, logs=None: _set_flag(self, epoch >= 3)),  # counts epochs
+    _wrong(lambda self, logs=None: None),  # wrong signature
+    type("NoEpochEnd", (keras.callbacks.Callback,), {}),  # on_epoch_end not written
+    type("NotACallback", (), {"on_epoch_end": lambda self, epoch, logs=None: None}),  # no base class
+    "StopAtValAccuracy",  # the name as a string
+    0.98,  # the threshold, not a class
+]
+
+q1 = Exercise(
+    name="q1",
+    prompt="Write a callback class that stops training at the end of the first epoch whose "
+           "validation accuracy is above 98%.",
+    checker=_check_callback,
+    hint_text="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
+              "With a validation split, Keras puts the validation accuracy of the epoch in "
+              "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
+    solution_text="""
+```python
+class StopAtValAccuracy(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > 0.98:
+            self.model.stop_training = True
+
+answer = StopAtValAccuracy
+```""",
+    right=[_RightCallback, _RightWithThreshold, _RightCallback()],
+    wrong=_Q1_WRONG,
+)
+
+# ---------------------------------------------------------------------------------------- q2
+
+Q2_UNITS = (784, 128, 64, 10)  # flattened input, two hidden layers, output
+Q2_ANSWER = sum((n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:]))  # 109,386
+
+
+def _check_params(answer: Any) -> str:
+    layers = list(zip(Q2_UNITS, Q2_UNITS[1:]))
+    weights_only = sum(n_in * n_out for n_in, n_out in layers)
+    per_layer = [(n_in + 1) * n_out for n_in, n_out in layers]
+    known = {
+        weights_only: "you counted the weights but not the biases: every unit of a Dense layer also "
+                      "has one bias, so a layer has (inputs + 1) * units parameters.",
+        sum(per_layer[:2]): "that is the two hidden layers only; add the output layer Dense(10).",
+        per_layer[0] + per_layer[2]: "you left out the second hidden layer, Dense(64), which takes "
+                                     "the 128 outputs of the first one as its inputs.",
+        (28 + 1) * 128 + per_layer[1] + per_layer[2]: "the first Dense layer sees the flattened image, "
+                                                      "28 * 28 = 784 inputs, not 28.",
+        (784 + 1) * 128 + (784 + 1) * 64 + (784 + 1) * 10: "only the first layer sees the 784 pixels; "
+                                                           "each later layer has as many inputs as the "
+                                                           "layer before has units.",
+        101_770: "101,770 is the network with one hidden layer; this one has Dense(64) between "
+                 "Dense(128) and the output.",
+        Q2_ANSWER + 784: "Flatten has no parameters: it only reshapes (28, 28) into 784 numbers.",
+    }
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Wrong(f"the number of parameters should be a number, but you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    if answer in known:
+        raise Wrong(known[answer])
+    if answer != Q2_ANSWER:
+        raise Wrong(f"you gave {answer:,}, which is not right. Count layer by layer with "
+                    f"(inputs + 1) * units, then add the three layers up.")
+    return ("(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
+            "You can confirm it with model.count_params().")
+
+
+q2 = Exercise(
+    name="q2",
+    prompt="How many trainable parameters has Flatten -> Dense(128, relu) -> Dense(64, relu) -> "
+           "Dense(10, softmax) on 28 x 28 images?",
+    checker=_check_params,
+    hint_text="Flatten has no parameters. A Dense layer with n_in inputs and n_out units has "
+              "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
+              "the layer before it (784 for the first).",
+    solution_text="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
+    right=[109_386, 109386.0, (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10],
+    wrong=[109_184, 108_736, 101_130, 12_618, 158_570, 101_770, 110_170, 109_000, "109386", None],
+)
+
+# ---------------------------------------------------------------------------------------- q3
+
+_LOSS_NAMES = {
+    "categoricalcrossentropy": "categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+    "binarycrossentropy": "binary_crossentropy",
+    "meansquarederror": "mse",
+    "mse": "mse",
+    "meanabsoluteerror": "mae",
+    "mae": "mae",
+    "kldivergence": "kl_divergence",
+    "kld": "kl_divergence",
+    "kullbackleiblerdivergence": "kl_divergence",
+    "hinge": "hinge",
+    "categoricalhinge": "hinge",
+}
+
+
+def _loss_name(answer: Any) -> str:
+    if isinstance(answer, str):
+        text = answer
+    else:
+        text = getattr(answer, "__name__", None) or type(answer).__name__
+    key = "".join(ch for ch in text.lower() if ch.isalnum())
+    if key not in _LOSS_NAMES and "crossentropy" in key:
+        raise Wrong(f"which cross-entropy? Keras has three: binary_crossentropy, "
+                    f"categorical_crossentropy and sparse_categorical_crossentropy.")
+    if key not in _LOSS_NAMES:
+        raise Wrong(f"{answer!r} is not a Keras loss this notebook uses; answer with a loss name such as "
+                    f"'mse' or a class such as keras.losses.MeanSquaredError.")
+    return _LOSS_NAMES[key]
+
+
+def _check_loss(answer: Any) -> str:
+    name = _loss_name(answer)
+    if name == "categorical_crossentropy":
+        if isinstance(answer, keras.losses.Loss) and getattr(answer, "from_logits", False):
+            raise Wrong("right loss, but with from_logits=True: this model ends in softmax and "
+                        "outputs probabilities, so keep the default from_logits=False.")
+        return ("one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
+                "labels with sparse_categorical_crossentropy. Both give the same loss value.")
+    messages = {
+        "sparse_categorical_crossentropy": "the sparse loss reads one integer per image (shape (N,)); "
+                                           "these labels are one-hot rows of shape (N, 10). Its "
+                                           "non-sparse sibling reads those.",
+        "binary_crossentropy": "binary cross-entropy treats the 10 outputs as 10 independent yes/no "
+                               "questions (multi-label). It runs without an error, but it is not the "
+                               "loss of one class out of ten, and the 'accuracy' it reports is then "
+                               "binary accuracy, which looks far too good.",
+        "mse": "mean squared error is for regression (predicting numbers); for class probabilities "
+               "use a cross-entropy.",
+        "mae": "mean absolute error is for regression (predicting numbers); for class probabilities "
+               "use a cross-entropy.",
+        "kl_divergence": "for one-hot labels KL divergence happens to equal the cross-entropy, but "
+                         "the loss Keras provides for one class out of K, and the one this notebook "
+                         "uses, is a cross-entropy: which one reads one-hot rows?",
+        "hinge": "hinge losses belong to support vector machines; a softmax output goes with a "
+                 "cross-entropy.",
+    }
+    raise Wrong(messages[name])
+
+
+q3 = Exercise(
+    name="q3",
+    prompt="The labels are one-hot rows, y_onehot = keras.utils.to_categorical(y, 10) with shape "
+           "(N, 10), and the model ends in Dense(10, activation='softmax'). Which loss?",
+    checker=_check_loss,
+    hint_text="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
+              "labels they read: integers or one-hot rows.",
+    solution_text="`answer = \"categorical_crossentropy\"` (or `keras.losses.CategoricalCrossentropy()`).",
+    right=["categorical_crossentropy", "CategoricalCrossentropy", keras.losses.CategoricalCrossentropy,
+           keras.losses.CategoricalCrossentropy(), keras.losses.categorical_crossentropy,
+           "categorical cross-entropy"],
+    wrong=["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(),
+           "binary_crossentropy", "mse", "mean_absolute_error", "kl_divergence", "hinge",
+           keras.losses.CategoricalCrossentropy(from_logits=True), "cross_entropy", 3],
+)
