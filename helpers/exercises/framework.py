@@ -121,6 +121,16 @@ def exercises_in(module: ModuleType) -> list[Exercise]:
 # ---------------------------------------------------------------- checker building blocks
 
 
+def plain_name(item: Any) -> str:
+    """A name in lower case without separators, for a string, a function or a Keras object.
+
+    ``"Binary_CrossEntropy"``, ``keras.losses.binary_crossentropy`` and
+    ``keras.losses.BinaryCrossentropy()`` all give ``"binarycrossentropy"``.
+    """
+    text = item if isinstance(item, str) else getattr(item, "__name__", None) or type(item).__name__
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def expect_number(answer: Any, expected: float, *, what: str, tol: float = 1e-6) -> None:
     """Raise Wrong unless ``answer`` is a number within ``tol`` of ``expected``."""
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):

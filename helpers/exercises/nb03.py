@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..reference import leaky_relu, softmax
-from .framework import Exercise, Wrong, expect_array
+from .framework import Exercise, Wrong, expect_array, plain_name
 
 # ---------------------------------------------------------------------------------------- q1
 
@@ -197,11 +197,7 @@ LOSSES = {
 
 def _name(item: Any) -> str:
     """A lower-case name without separators, for a string, a function or a Keras object."""
-    if isinstance(item, str):
-        text = item
-    else:
-        text = getattr(item, "__name__", None) or type(item).__name__
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return plain_name(item)
 
 
 def _parse_pair(answer: Any) -> tuple[str, str]:

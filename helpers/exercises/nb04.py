@@ -17,7 +17,7 @@ from typing import Any
 
 import keras
 
-from .framework import Exercise, Wrong
+from .framework import Exercise, Wrong, plain_name
 
 # ---------------------------------------------------------------------------------------- q1
 
@@ -299,11 +299,7 @@ _LOSS_NAMES = {
 
 
 def _loss_name(answer: Any) -> str:
-    if isinstance(answer, str):
-        text = answer
-    else:
-        text = getattr(answer, "__name__", None) or type(answer).__name__
-    key = "".join(ch for ch in text.lower() if ch.isalnum())
+    key = plain_name(answer)
     if key not in _LOSS_NAMES and "crossentropy" in key:
         raise Wrong(f"which cross-entropy? Keras has three: binary_crossentropy, "
                     f"categorical_crossentropy and sparse_categorical_crossentropy.")
