@@ -5,6 +5,7 @@ Modules by concern:
 * ``profile``   - the run profile (``COURSE_PROFILE``: ``full`` or ``fast``)
 * ``repro``     - one call that seeds Python, NumPy and TensorFlow
 * ``data``      - datasets and pretrained weights: mirror, cache or checked download
+* ``images``    - any image file as RGB pixels; predicting on your own images (path or upload)
 * ``plots``     - image grids, training curves, confusion matrices, annotated matrices
 * ``widgets``   - interactive explorers that fall back to a static picture
 * ``exercises`` - auto-checked exercises (``q1.check(answer)``, ``hint()``, ``solution()``)
