@@ -8,6 +8,7 @@ Modules by concern:
 * ``images``    - any image file as RGB pixels; predicting on your own images (path or upload)
 * ``plots``     - image grids, training curves, confusion matrices, annotated matrices
 * ``widgets``   - interactive explorers that fall back to a static picture
+* ``mirror``    - ``python -m helpers.mirror build DIR``: an offline data folder for lab machines
 * ``exercises`` - auto-checked exercises (``q1.check(answer)``, ``hint()``, ``solution()``)
 * ``reference`` - plain NumPy versions of convolution, pooling and activations
 * ``notebook``  - ``start()``, called at the top of every notebook, and ``show_source``
