@@ -1,0 +1,241 @@
+"""Exercises of notebook 08 (cats vs dogs): parameter counts, sensible augmentations, reading curves.
+
+* ``q1`` - the parameters of the first Dense layer of the 150 x 150 baseline model (a number)
+* ``q2`` - which augmentations suit upright photos of cats and dogs (a set of letters)
+* ``q3`` - overfitting or underfitting, read from two runs' accuracies (a pair of words)
+
+Use in the notebook::
+
+    from helpers.exercises import nb08 as ex
+    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
+
+Each checker recognises the usual slips and says which one it sees. ``right``
+and ``wrong`` list answers the checkers must accept and reject; the test suite
+runs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import reference
+from .framework import Exercise, Wrong
+
+# --------------------------------------------------------------------------- q1: the big Dense layer
+
+Q1_SIZE = 150
+Q1_FILTERS = (32, 64, 128, 128)
+_sides = [Q1_SIZE]
+for _ in Q1_FILTERS:
+    _sides.append(reference.output_size(_sides[-1], 3))  # Conv2D(f, 3), padding 'valid'
+    _sides.append(_sides[-1] // 2)  # MaxPooling2D(2)
+Q1_SIDES = tuple(_sides)  # (150, 148, 74, 72, 36, 34, 17, 15, 7)
+Q1_FLAT = Q1_SIDES[-1] ** 2 * Q1_FILTERS[-1]  # 7 * 7 * 128 = 6,272
+Q1_UNITS = 512
+Q1_EXPECTED = (Q1_FLAT + 1) * Q1_UNITS  # 3,211,776
+
+
+def _whole_number(answer: Any, what: str) -> int:
+    """Return ``answer`` as an int, or raise Wrong naming ``what`` when it is not a whole number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise Wrong(f"{what} should be a number, such as 1000, but you gave {type(answer).__name__} {answer!r}.")
+    if not float(answer).is_integer():
+        raise Wrong(f"{what} is a whole number (it counts weights), but you gave {answer}.")
+    return int(answer)
+
+
+def _dense(flat: int) -> int:
+    return (flat + 1) * Q1_UNITS
+
+
+def _check_q1(answer: Any) -> str:
+    value = _whole_number(answer, "The parameter count")
+    if value == Q1_EXPECTED:
+        return ("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
+                "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters.")
+    known = {
+        Q1_FLAT * Q1_UNITS: "those are the weights only. Each of the 512 units also has a bias: add 512.",
+        _dense(8 * 8 * 128): "8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: "
+                             "floor(15 / 2) = 7.",
+        _dense(9 * 9 * 128): "9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
+                             "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off.",
+        _dense(15 * 15 * 128): "15 x 15 is the output of the last Conv2D; the last MaxPooling2D halves it to 7 x 7.",
+        _dense(7 * 7): "that is one channel. Flatten lays out all 128 maps of the last Conv2D: 7 * 7 * 128.",
+        _dense(7 * 7 * 3): "the 3 colour channels of the input do not reach Flatten; the last Conv2D has 128.",
+        Q1_FLAT: "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units "
+                 "has one weight per input, plus a bias.",
+        (Q1_FLAT + 1) * 1: "that is the output unit's count if it sat right after Flatten. The question "
+                           "asks about Dense(512).",
+        3_453_121: "that is the whole model. The question asks about the Dense(512) layer alone.",
+        (512 + 1) * 1: "that is the last layer (one sigmoid unit after the 512). The question asks about "
+                       "Dense(512), which reads the 6,272 flattened values.",
+    }
+    if value in known:
+        raise Wrong(f"{value:,}: {known[value]}")
+    raise Wrong(f"{value:,} is not right. First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, "
+                f"MaxPooling2D(2) halves and rounds down) to get the flatten size, then use "
+                f"(n_in + 1) * n_out.")
+
+
+q1 = Exercise(
+    name="q1",
+    prompt=("The baseline model takes (150, 150, 3) images through four blocks of Conv2D(f, 3, relu) + "
+            "MaxPooling2D(2) with f = 32, 64, 128, 128 (padding 'valid'), then Flatten and Dense(512). "
+            "How many parameters does that Dense(512) layer have?"),
+    checker=_check_q1,
+    hint_text=("Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
+               "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
+               "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."),
+    solution_text=("Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
+                   "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
+                   "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
+                   "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."),
+    right=[3_211_776, 3_211_776.0, np.int64(3_211_776)],
+    wrong=[3_211_264, _dense(8 * 8 * 128), _dense(9 * 9 * 128), _dense(15 * 15 * 128), _dense(49),
+           _dense(147), 6272, 6273, 3_453_121, 513, 3_211_777, "3211776", 3_211_776.5, None],
+)
+
+
+# --------------------------------------------------------------------------- q2: sensible augmentations
+
+Q2_OPTIONS = {
+    "A": 'RandomFlip("horizontal"): a mirror image, left and right swapped',
+    "B": 'RandomFlip("vertical"): the photo upside down',
+    "C": "RandomRotation(0.05): turned by up to 18 degrees either way",
+    "D": "RandomRotation(0.5): turned by up to 180 degrees either way",
+    "E": "RandomZoom(0.2): up to 20% closer or further away",
+    "F": "RandomContrast(0.2): contrast changed by up to 20%",
+    "G": "RandomCrop(24, 24) on a 150 x 150 photo: a random 24 x 24 pixel patch",
+}
+Q2_EXPECTED = frozenset("ACEF")
+_Q2_WHY_NOT = {
+    "B": ("B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken upright, "
+          "so the model would spend its capacity on images it never meets."),
+    "D": ("D (up to 180 degrees): pets standing on their heads are as rare as upside-down photos; "
+          "small rotations (C) imitate a tilted camera, large ones do not."),
+    "G": ("G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or a sofa, "
+          "so the label may no longer be visible in the image."),
+}
+_Q2_WHY = {
+    "A": "A (horizontal flip): a cat facing left is as likely as one facing right.",
+    "C": "C (small rotation): photos are often taken with the camera slightly tilted.",
+    "E": "E (zoom): the animal fills more or less of the frame from photo to photo.",
+    "F": "F (contrast): lighting varies between photos.",
+}
+
+
+def _as_letters(answer: Any) -> frozenset:
+    if isinstance(answer, str):
+        letters = [ch for ch in answer.upper() if ch.isalpha()]
+    elif isinstance(answer, (set, frozenset, list, tuple)):
+        letters = []
+        for item in answer:
+            if not isinstance(item, str) or len(item.strip()) != 1:
+                raise Wrong(f"give the letters of the options, such as {{'A', 'B'}}; {item!r} is not one letter.")
+            letters.append(item.strip().upper())
+    else:
+        raise Wrong(f"give a set of letters, such as {{'A', 'B'}}, but you gave {type(answer).__name__} {answer!r}.")
+    unknown = sorted(set(letters) - set(Q2_OPTIONS))
+    if unknown:
+        raise Wrong(f"{', '.join(unknown)} is not one of the options; they are A to G.")
+    if not letters:
+        raise Wrong("you chose nothing. Several of these augmentations suit photos of pets.")
+    return frozenset(letters)
+
+
+def _check_q2(answer: Any) -> str:
+    chosen = _as_letters(answer)
+    if chosen == Q2_EXPECTED:
+        return ("A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
+                "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
+                "(upside down) or may cut the animal out.")
+    wrong_in = sorted(chosen - Q2_EXPECTED)
+    missing = sorted(Q2_EXPECTED - chosen)
+    parts = [_Q2_WHY_NOT[x] for x in wrong_in]
+    if missing:
+        parts.append("You left out: " + " ".join(_Q2_WHY[x] for x in missing))
+    raise Wrong(" ".join(parts))
+
+
+q2 = Exercise(
+    name="q2",
+    prompt=("Which of these augmentations give photos that could plausibly be in this dataset of pet "
+            "photos, with the label still true? Answer with a set of letters, such as {'A', 'B'}.\n"
+            + "\n".join(f"{k}: {v}" for k, v in Q2_OPTIONS.items())),
+    checker=_check_q2,
+    hint_text=("For each option ask two questions: would a photographer ever take a pet photo like this, "
+               "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."),
+    solution_text=("`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
+                   "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
+                   "(D) keeps the label but makes upside-down animals, which the model never has to "
+                   "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
+                   "uses A, C, E and F, plus small shifts (RandomTranslation)."),
+    right=[{"A", "C", "E", "F"}, ["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
+    wrong=[{"A", "B", "C", "E", "F"}, {"A", "C", "D", "E", "F"}, {"A", "C", "E", "F", "G"}, {"A", "C", "E"},
+           {"A"}, set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
+)
+
+
+# --------------------------------------------------------------------------- q3: reading curves
+
+Q3_RUN_A = {"training": (0.62, 0.71, 0.80, 0.88, 0.95, 0.98), "validation": (0.60, 0.66, 0.70, 0.71, 0.70, 0.69)}
+Q3_RUN_B = {"training": (0.55, 0.58, 0.60, 0.62, 0.64, 0.66), "validation": (0.56, 0.59, 0.61, 0.63, 0.65, 0.66)}
+Q3_EXPECTED = ("overfitting", "underfitting")
+_Q3_WORDS = {"overfitting", "underfitting", "good fit"}
+_Q3_ALIASES = {"over": "overfitting", "overfit": "overfitting", "under": "underfitting",
+               "underfit": "underfitting", "good": "good fit", "goodfit": "good fit", "fine": "good fit"}
+
+
+def _word(item: Any) -> str:
+    if not isinstance(item, str):
+        raise Wrong(f"each diagnosis is a word: 'overfitting', 'underfitting' or 'good fit'; {item!r} is not.")
+    key = "".join(ch for ch in item.lower() if ch.isalpha())
+    text = {"overfitting": "overfitting", "underfitting": "underfitting"}.get(key) or _Q3_ALIASES.get(key, key)
+    if text not in _Q3_WORDS:
+        raise Wrong(f"{item!r} is not one of 'overfitting', 'underfitting' or 'good fit'.")
+    return text
+
+
+def _check_q3(answer: Any) -> str:
+    if isinstance(answer, str) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Wrong("give two words, one per run, as a pair: ('...', '...') for run A and run B.")
+    a, b = (_word(x) for x in answer)
+    if (a, b) == Q3_EXPECTED:
+        return ("Run A: training accuracy climbs to 0.98 while validation peaks at 0.71 in epoch 4 and "
+                "then falls: the model learns its training images by heart. Run B: both curves are low "
+                "and still rising together: the model has not learned enough yet (train longer, or use "
+                "a larger model).")
+    if (a, b) == Q3_EXPECTED[::-1]:
+        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
+    notes = []
+    if a != "overfitting":
+        notes.append(f"Run A is not '{a}': its training accuracy reaches 0.98, but validation stops at "
+                     f"about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.")
+    if b != "underfitting":
+        notes.append(f"Run B is not '{b}': training and validation accuracy are close, but both are low "
+                     f"(0.66 after 6 epochs) and still rising: the model has not learned enough yet.")
+    raise Wrong(" ".join(notes))
+
+
+q3 = Exercise(
+    name="q3",
+    prompt=("Two training runs, accuracy per epoch. Run A: training "
+            f"{Q3_RUN_A['training']}, validation {Q3_RUN_A['validation']}. Run B: training "
+            f"{Q3_RUN_B['training']}, validation {Q3_RUN_B['validation']}. For each run, is it "
+            "'overfitting', 'underfitting' or a 'good fit'? Answer with a pair, run A first."),
+    checker=_check_q3,
+    hint_text=("Look at two things: the gap between training and validation accuracy, and whether "
+               "the curves are still rising. A large, growing gap means one thing; both curves low and "
+               "close together means the other."),
+    solution_text=("`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
+                   "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
+                   "of this notebook shows. Run B's curves are close together but low and still rising: "
+                   "underfitting, cured by training longer or with a larger model."),
+    right=[("overfitting", "underfitting"), ["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"),
+           ("overfit", "underfit")],
+    wrong=[("underfitting", "overfitting"), ("overfitting", "good fit"), ("good fit", "underfitting"),
+           ("overfitting", "overfitting"), ("underfitting", "underfitting"), "overfitting, underfitting",
+           ("overfitting",), ("overfitting", "sideways"), (1, 2), None],
+)
