@@ -7,6 +7,7 @@ Modules by concern:
 * ``data``      - datasets and pretrained weights: mirror, cache or checked download
 * ``images``    - any image file as RGB pixels; predicting on your own images (path or upload)
 * ``plots``     - image grids, training curves, confusion matrices, annotated matrices
+* ``inspection`` - feature maps, kernels and Grad-CAM of a trained convnet
 * ``widgets``   - interactive explorers that fall back to a static picture
 * ``mirror``    - ``python -m helpers.mirror build DIR``: an offline data folder for lab machines
 * ``exercises`` - auto-checked exercises (``q1.check(answer)``, ``hint()``, ``solution()``)

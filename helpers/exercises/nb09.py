@@ -1,0 +1,281 @@
+"""Exercises of notebook 09 (what the network sees): activation shapes and the Grad-CAM formula.
+
+* ``q1`` - the output shape of one layer of the notebook's CNN (a tuple, as Keras writes it)
+* ``q2`` - which layer produced an activation array of a given shape (a layer name)
+* ``q3`` - the Grad-CAM channel weights from a small gradient array (a NumPy array)
+* ``q4`` - the Grad-CAM heatmap from those weights and the maps (a NumPy array)
+
+Use in the notebook::
+
+    from helpers.exercises import nb09 as ex
+    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
+
+The arrays of q3 and q4 are ``ex.GRADIENTS`` and ``ex.MAPS``. ``right`` and
+``wrong`` list answers the checkers must accept and reject; the test suite runs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import reference
+from .framework import Exercise, Wrong, expect_array, plain_name
+
+# --------------------------------------------------------------------------- the notebook's CNN
+
+NOTEBOOK_SIDE = 150  # the notebook trains its CNN on 150 x 150 images
+INPUT_SIDE = 200  # the exercises ask about the same layers on 200 x 200 images
+# (name, kind, filters) in the order of the model; every Conv2D is 3 x 3 'valid', every pooling 2 x 2
+LAYERS = (
+    ("conv1", "conv", 16), ("pool1", "pool", None),
+    ("conv2", "conv", 32), ("pool2", "pool", None),
+    ("conv3", "conv", 64), ("pool3", "pool", None),
+    ("conv4", "conv", 64), ("pool4", "pool", None),
+)
+
+
+def _shapes() -> dict[str, tuple[int, int, int]]:
+    """(side, side, channels) of every layer's output, from the output-size formulas."""
+    side, channels, shapes = INPUT_SIDE, 3, {}
+    for name, kind, filters in LAYERS:
+        if kind == "conv":
+            side, channels = reference.output_size(side, 3), filters
+        else:
+            side = side // 2
+        shapes[name] = (side, side, channels)
+    return shapes
+
+
+SHAPES = _shapes()  # conv1 (198, 198, 16), pool1 (99, 99, 16), conv2 (97, 97, 32) ... pool4 (10, 10, 64)
+LAYER_LIST = ("Rescaling(1/255) -> " + " -> ".join(
+    f"Conv2D({f}, 3, relu) '{n}'" if k == "conv" else f"MaxPooling2D(2) '{n}'" for n, k, f in LAYERS))
+
+
+def _as_shape(answer: Any) -> tuple:
+    """A tuple of ints and None from a tuple, list or TensorShape; raise Wrong for anything else."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise Wrong(f"give the shape as a tuple, such as (None, 10, 10, 8); you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    shape = []
+    for item in answer:
+        if item is None:
+            shape.append(None)
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+            shape.append(int(item))
+        else:
+            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
+    return tuple(shape)
+
+
+# --------------------------------------------------------------------------- q1: a layer's output shape
+
+Q1_LAYER = "conv3"
+Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
+
+
+def _check_q1(answer: Any) -> str:
+    shape = _as_shape(answer)
+    _, h, w, c = Q1_EXPECTED
+    if shape == (h, w, c):
+        raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
+                    f"(None, {h}, {w}, {c}).")
+    if len(shape) != 4:
+        raise Wrong(f"your shape has {len(shape)} entries; Keras shows four: (batch, height, width, channels).")
+    if shape[0] is not None:
+        raise Wrong(f"the batch axis is {shape[0]}, but the model takes batches of any size, so Keras writes None.")
+    side, channels = shape[1], shape[3]
+    if shape[1] != shape[2]:
+        raise Wrong("the images are square and every layer treats height and width alike, so they are equal.")
+    if channels != c:
+        if channels == 32:
+            raise Wrong("32 is the number of filters of conv2. conv3 outputs one channel per filter "
+                        "of its own: 64.")
+        if channels == 3:
+            raise Wrong("the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter.")
+        raise Wrong(f"{channels} channels is not right: conv3 has 64 filters, one output channel each.")
+    if side == h:
+        return "200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64)."
+    known = {
+        48: "48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' convolution takes "
+            "one pixel off each border: 48 - 3 + 1 = 46.",
+        23: "23 x 23 is after pool3. The question asks for conv3, before its pooling.",
+        200: "that would need padding='same' everywhere and no pooling; the layers here use 'valid' "
+             "and every pooling halves the side.",
+        47: "a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 1.",
+        45: "a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3.",
+        49: "MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 then gives 46.",
+        34: "34 is conv3's side for the notebook's 150 x 150 images. Follow the side from 200 instead.",
+        194: "you left out the pooling layers: each MaxPooling2D(2) halves the side.",
+    }
+    if side in known:
+        raise Wrong(f"a side of {side}: {known[side]}")
+    raise Wrong(f"a side of {side} is not right. Follow it from 150: a 3 x 3 'valid' convolution takes 2 off, "
+                "MaxPooling2D(2) halves and rounds down.")
+
+
+q1 = Exercise(
+    name="q1",
+    prompt=(f"The notebook's CNN ({LAYER_LIST}, every Conv2D 'valid') is built for {INPUT_SIDE} x "
+            f"{INPUT_SIDE} x 3 images instead of {NOTEBOOK_SIDE} x {NOTEBOOK_SIDE}. What output shape does "
+            f"Keras give for the layer '{Q1_LAYER}'?"),
+    checker=_check_q1,
+    hint_text=("Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
+               "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
+               "the batch axis is None."),
+    solution_text=("$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
+                   "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
+                   "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."),
+    right=[(None, 46, 46, 64), [None, 46, 46, 64], (None, np.int64(46), 46, 64)],
+    wrong=[(46, 46, 64), (None, 48, 48, 64), (None, 23, 23, 64), (None, 46, 46, 32), (None, 47, 47, 64),
+           (None, 200, 200, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 46, 46, 3), (None, 194, 194, 64),
+           (None, 49, 49, 64), (None, 34, 34, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
+)
+
+
+# --------------------------------------------------------------------------- q2: which layer, from a shape
+
+Q2_SHAPE = (1, 48, 48, 32)
+Q2_EXPECTED = "pool2"
+assert SHAPES[Q2_EXPECTED] == Q2_SHAPE[1:]
+
+
+def _check_q2(answer: Any) -> str:
+    if not isinstance(answer, str):
+        name = getattr(answer, "name", None)
+        if not isinstance(name, str):
+            raise Wrong(f"answer with the layer's name as a string, such as 'conv1'; you gave "
+                        f"{type(answer).__name__} {answer!r}.")
+        answer = name
+    name = plain_name(answer)
+    if name == Q2_EXPECTED:
+        return "conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32)."
+    if name in SHAPES:
+        h, w, c = SHAPES[name]
+        extra = {
+            "conv2": " conv2 has the 32 channels, but it is pooled before the maps reach 48 x 48.",
+            "conv3": " conv3 reads the 48 x 48 maps, but its own output is smaller and has 64 channels.",
+            "pool1": " pool1's maps have 16 channels, those of conv1.",
+        }.get(name, "")
+        raise Wrong(f"{answer!r} outputs ({h}, {w}, {c}) for one image, not {Q2_SHAPE[1:]}.{extra}")
+    raise Wrong(f"{answer!r} is not a layer of this CNN; its conv and pooling layers are "
+                f"{', '.join(SHAPES)}.")
+
+
+q2 = Exercise(
+    name="q2",
+    prompt=(f"In the same CNN on {INPUT_SIDE} x {INPUT_SIDE} images, a feature-map model returned an array of shape {Q2_SHAPE} for one image. "
+            "Which layer's maps is it? Answer with the layer's name, such as 'conv1'."),
+    checker=_check_q2,
+    hint_text=("The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
+               "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."),
+    solution_text=("32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
+                   "$\\lfloor 97/2 \\rfloor = 48$: "
+                   "`'pool2'`."),
+    right=["pool2", "Pool2", " pool2"],
+    wrong=["conv2", "conv3", "pool1", "pool3", "conv1", "dense", 2, None],
+)
+
+
+# --------------------------------------------------------------------------- q3, q4: Grad-CAM by hand
+
+# d score / d A for a layer with 2 x 2 positions and K = 3 channels: GRADIENTS[i, j, k]
+GRADIENTS = np.stack(
+    [
+        [[0.2, 0.4], [0.0, 0.2]],
+        [[-0.1, -0.3], [0.1, -0.1]],
+        [[0.5, 0.3], [0.1, 0.3]],
+    ],
+    axis=-1,
+)
+# the layer's activations A[i, j, k] (after ReLU, so never negative)
+MAPS = np.stack(
+    [
+        [[1.0, 0.0], [2.0, 0.0]],
+        [[0.0, 4.0], [1.0, 0.0]],
+        [[0.0, 1.0], [0.0, 2.0]],
+    ],
+    axis=-1,
+)
+Q3_EXPECTED = GRADIENTS.mean(axis=(0, 1))  # [0.2, -0.1, 0.3]
+Q4_EXPECTED = np.maximum((MAPS * Q3_EXPECTED).sum(axis=-1), 0.0)  # [[0.2, 0.0], [0.3, 0.6]]
+
+
+def _check_q3(answer: Any) -> str:
+    got = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
+    if got is None or got.dtype == object:
+        raise Wrong(f"the weights should be a NumPy array of 3 numbers; you gave {type(answer).__name__}.")
+    if got.shape == (2, 2):
+        raise Wrong("your array has shape (2, 2): you averaged over the channel axis. Average over the "
+                    "positions instead, the first two axes: .mean(axis=(0, 1)), one weight per channel.")
+    if got.shape == ():
+        raise Wrong("you gave one number; Grad-CAM has one weight per channel (3 here). Average over the "
+                    "positions only: .mean(axis=(0, 1)).")
+    if got.shape == (3,) and np.allclose(got, GRADIENTS.sum(axis=(0, 1))):
+        raise Wrong("those are the sums over the 4 positions. The weight is the average: divide by "
+                    "h * w = 4, or use .mean(axis=(0, 1)).")
+    if got.shape == (3,) and np.allclose(got, MAPS.mean(axis=(0, 1))):
+        raise Wrong("you averaged the maps A. The weights come from the gradients: ex.GRADIENTS.")
+    if got.shape == (3,) and np.allclose(got, (GRADIENTS * MAPS).mean(axis=(0, 1))):
+        raise Wrong("you multiplied the gradients by the maps before averaging. The weights are the "
+                    "plain average of the gradients; the maps come in at the next step.")
+    if got.shape == (3,) and np.allclose(got, np.abs(GRADIENTS).mean(axis=(0, 1))):
+        raise Wrong("keep the sign of the gradients: a negative weight means the channel argues "
+                    "against the class.")
+    expect_array(got, Q3_EXPECTED, what="The channel weights")
+    return "a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it."
+
+
+q3 = Exercise(
+    name="q3",
+    prompt=("ex.GRADIENTS holds the gradients of a class score with respect to a layer's maps, shape "
+            "(2, 2, 3): 2 x 2 positions, 3 channels. Compute the Grad-CAM weight of each channel."),
+    checker=_check_q3,
+    hint_text=("$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
+               "the average of its gradients over the positions (the first two axes)."),
+    solution_text="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
+    right=[Q3_EXPECTED, [0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
+    wrong=[GRADIENTS.sum(axis=(0, 1)), GRADIENTS.mean(axis=-1), GRADIENTS.mean(), MAPS.mean(axis=(0, 1)),
+           (GRADIENTS * MAPS).mean(axis=(0, 1)), np.abs(GRADIENTS).mean(axis=(0, 1)), [0.2, 0.1, 0.3],
+           "0.2, -0.1, 0.3", [0.2, -0.1]],
+)
+
+
+def _check_q4(answer: Any) -> str:
+    got = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
+    if got is None or got.dtype == object:
+        raise Wrong(f"the heatmap should be a NumPy array of shape (2, 2); you gave {type(answer).__name__}.")
+    weighted = (MAPS * Q3_EXPECTED).sum(axis=-1)
+    if got.shape == (2, 2, 3):
+        raise Wrong("your array still has the channel axis: add the weighted maps up over the channels, "
+                    ".sum(axis=-1), to get one number per position.")
+    if got.shape == (2, 2) and np.allclose(got, weighted):
+        raise Wrong("close: the top-right value is negative (-0.1). Grad-CAM keeps only what argues for the "
+                    "class: apply ReLU, np.maximum(..., 0).")
+    if got.shape == (2, 2) and np.allclose(got, np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0)):
+        raise Wrong("you weighted the gradients; weight the maps A (ex.MAPS) instead.")
+    if got.shape == (2, 2) and np.allclose(got, np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0)):
+        raise Wrong("you used the summed gradients as weights: 4 times too large. Use their mean.")
+    if got.shape == (2, 2) and np.allclose(got, np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0)):
+        raise Wrong("you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, "
+                    "the same at every position: the averages of q3.")
+    expect_array(got, Q4_EXPECTED, what="The heatmap")
+    return "[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0."
+
+
+q4 = Exercise(
+    name="q4",
+    prompt=("With the weights of q3 and the maps ex.MAPS (shape (2, 2, 3)), compute the Grad-CAM heatmap: "
+            "ReLU of the weighted sum of the channel maps, one value per position."),
+    checker=_check_q4,
+    hint_text=("$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
+               "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
+               "then `np.maximum(..., 0)`."),
+    solution_text=("`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
+                   "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."),
+    right=[Q4_EXPECTED, [[0.2, 0.0], [0.3, 0.6]]],
+    wrong=[(MAPS * Q3_EXPECTED).sum(axis=-1), MAPS * Q3_EXPECTED, np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
+           np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0), np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
+           [[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
+)
