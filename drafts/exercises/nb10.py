@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong
+from .framework import Exercise, Wrong, as_shape
 
 # --------------------------------------------------------------------------- helpers
 
@@ -140,24 +140,9 @@ Q3_FILTERS, Q3_STRIDES = 128, 2
 Q3_EXPECTED = (None, 28, 28, 128)  # 'same' padding with stride 2: ceil(56 / 2) = 28
 
 
-def _as_shape(answer: Any) -> tuple:
-    """A tuple of ints and None from a tuple, list or TensorShape; raise Wrong for anything else."""
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Wrong(f"give the shape as a tuple, such as (None, 10, 10, 8); you gave "
-                    f"{type(answer).__name__} {answer!r}.")
-    shape = []
-    for item in answer:
-        if item is None:
-            shape.append(None)
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
-            shape.append(int(item))
-        else:
-            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
-    return tuple(shape)
-
 
 def _check_q3(answer: Any) -> str:
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     _, h, w, c = Q3_EXPECTED
     if len(shape) == 3 and shape == (h, w, c):
         raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "

@@ -155,3 +155,19 @@ def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 
             f"{what} has the right shape, but {len(bad)} of its {got.size} values differ; "
             f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}."
         )
+
+
+def as_shape(answer: Any) -> tuple:
+    """A shape answer as a tuple of ints and None (from a tuple, list or TensorShape); raise Wrong otherwise."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise Wrong(f"give the shape as a tuple, such as (None, 10, 10, 8); you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    shape = []
+    for item in answer:
+        if item is None:
+            shape.append(None)
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+            shape.append(int(item))
+        else:
+            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
+    return tuple(shape)

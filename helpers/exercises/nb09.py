@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong, expect_array, plain_name
+from .framework import Exercise, Wrong, as_shape, expect_array, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
 
@@ -53,21 +53,6 @@ LAYER_LIST = ("Rescaling(1/255) -> " + " -> ".join(
     f"Conv2D({f}, 3, relu) '{n}'" if k == "conv" else f"MaxPooling2D(2) '{n}'" for n, k, f in LAYERS))
 
 
-def _as_shape(answer: Any) -> tuple:
-    """A tuple of ints and None from a tuple, list or TensorShape; raise Wrong for anything else."""
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Wrong(f"give the shape as a tuple, such as (None, 10, 10, 8); you gave "
-                    f"{type(answer).__name__} {answer!r}.")
-    shape = []
-    for item in answer:
-        if item is None:
-            shape.append(None)
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
-            shape.append(int(item))
-        else:
-            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
-    return tuple(shape)
-
 
 # --------------------------------------------------------------------------- q1: a layer's output shape
 
@@ -76,7 +61,7 @@ Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
 
 
 def _check_q1(answer: Any) -> str:
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     _, h, w, c = Q1_EXPECTED
     if shape == (h, w, c):
         raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
