@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from archives import sha256, tiny_png, zip_bytes
 from helpers import data
 from helpers.data import ChecksumError, DataUnavailableError, FolderSpec, Remote
-
-
-def sha256(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
 
 
 def npz_bytes(seed: int = 0) -> bytes:
@@ -28,22 +24,6 @@ def npz_bytes(seed: int = 0) -> bytes:
         x_test=rng.integers(0, 256, (10000, 28, 28), dtype=np.uint8),
         y_test=rng.integers(0, 10, 10000, dtype=np.uint8),
     )
-    return buffer.getvalue()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, payload in members.items():
-            zf.writestr(name, payload)
-    return buffer.getvalue()
-
-
-def tiny_png(value: int) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (value, value, value)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

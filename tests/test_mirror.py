@@ -10,37 +10,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from archives import sha256, tiny_png, zip_bytes
 from helpers import data, mirror
 from helpers.data import FolderSpec, Remote
 
 ITEMS = ["mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs",
          "weights-tinynet", "weights-tinynet-notop"]
-
-
-def sha256(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, payload in members.items():
-            zf.writestr(name, payload)
-    return buffer.getvalue()
-
-
-def png(value: int) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (value, value, value)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def mnist_like(seed: int) -> bytes:
@@ -75,11 +55,11 @@ class Official:
                       size=None if checksum else len(reference))
 
 
-HORSES = {"train": {"horses/h1.png": png(1), "horses/h2.png": png(2), "humans/p1.png": png(3)},
-          "validation": {"horses/h3.png": png(4), "humans/p2.png": png(5)}}
+HORSES = {"train": {"horses/h1.png": tiny_png(1), "horses/h2.png": tiny_png(2), "humans/p1.png": tiny_png(3)},
+          "validation": {"horses/h3.png": tiny_png(4), "humans/p2.png": tiny_png(5)}}
 PETS = {f"pets/{split}/{name}": payload for split, members in
-        {"train": {"cats/c1.jpg": png(10), "dogs/d1.jpg": png(11), "dogs/d2.jpg": png(12)},
-         "validation": {"cats/c2.jpg": png(13), "dogs/d3.jpg": png(14)}}.items()
+        {"train": {"cats/c1.jpg": tiny_png(10), "dogs/d1.jpg": tiny_png(11), "dogs/d2.jpg": tiny_png(12)},
+         "validation": {"cats/c2.jpg": tiny_png(13), "dogs/d3.jpg": tiny_png(14)}}.items()
         for name, payload in members.items()}
 
 
