@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong, as_shape
+from .framework import Exercise, Wrong, expect_batch_shape
 
 # --------------------------------------------------------------------------- helpers
 
@@ -142,20 +142,8 @@ Q3_EXPECTED = (None, 28, 28, 128)  # 'same' padding with stride 2: ceil(56 / 2) 
 
 
 def _check_q3(answer: Any) -> str:
-    shape = as_shape(answer)
-    _, h, w, c = Q3_EXPECTED
-    if len(shape) == 3 and shape == (h, w, c):
-        raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
-                    f"(None, {h}, {w}, {c}).")
-    if len(shape) != 4:
-        raise Wrong(f"your shape has {len(shape)} entries; Keras shows four: (batch, height, width, channels), "
-                    f"with None for the batch.")
-    if shape[0] is not None:
-        raise Wrong(f"the batch axis is {shape[0]}, but a layer takes batches of any size, so Keras "
-                    f"writes None there.")
-    if shape[1] != shape[2]:
-        raise Wrong("the input is square and the unit treats height and width alike, so they are equal.")
-    side, channels = shape[1], shape[3]
+    side, channels = expect_batch_shape(answer, Q3_EXPECTED)
+    _, h, _, c = Q3_EXPECTED
     if channels != c:
         if channels == 64:
             raise Wrong("64 is the number of input channels. Both convolutions of the unit have 128 "

@@ -171,3 +171,26 @@ def as_shape(answer: Any) -> tuple:
         else:
             raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
     return tuple(shape)
+
+
+def expect_batch_shape(answer: Any, expected: tuple) -> tuple[int, int]:
+    """Check the frame of a square (None, side, side, channels) answer; return (side, channels).
+
+    Raises Wrong for a shape without the batch axis, with the wrong number of
+    entries, with a fixed batch size or with unequal height and width; the
+    caller then checks the side and the channels with feedback of its own.
+    """
+    shape = as_shape(answer)
+    _, h, w, c = expected
+    if len(shape) == 3 and shape == (h, w, c):
+        raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
+                    f"(None, {h}, {w}, {c}).")
+    if len(shape) != 4:
+        raise Wrong(f"your shape has {len(shape)} entries; Keras shows four: (batch, height, width, channels), "
+                    f"with None for the batch.")
+    if shape[0] is not None:
+        raise Wrong(f"the batch axis is {shape[0]}, but a model takes batches of any size, so Keras "
+                    f"writes None there.")
+    if shape[1] != shape[2]:
+        raise Wrong("the input is square and every layer treats height and width alike, so they are equal.")
+    return shape[1], shape[3]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong, as_shape, expect_array, plain_name
+from .framework import Exercise, Wrong, expect_array, expect_batch_shape, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
 
@@ -61,18 +61,8 @@ Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
 
 
 def _check_q1(answer: Any) -> str:
-    shape = as_shape(answer)
-    _, h, w, c = Q1_EXPECTED
-    if shape == (h, w, c):
-        raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
-                    f"(None, {h}, {w}, {c}).")
-    if len(shape) != 4:
-        raise Wrong(f"your shape has {len(shape)} entries; Keras shows four: (batch, height, width, channels).")
-    if shape[0] is not None:
-        raise Wrong(f"the batch axis is {shape[0]}, but the model takes batches of any size, so Keras writes None.")
-    side, channels = shape[1], shape[3]
-    if shape[1] != shape[2]:
-        raise Wrong("the images are square and every layer treats height and width alike, so they are equal.")
+    side, channels = expect_batch_shape(answer, Q1_EXPECTED)
+    _, h, _, c = Q1_EXPECTED
     if channels != c:
         if channels == 32:
             raise Wrong("32 is the number of filters of conv2. conv3 outputs one channel per filter "
