@@ -158,7 +158,7 @@ def _check_q3(answer: Any) -> str:
     value = _number(answer, "The memory in megabytes", "100")
     if math.isclose(value, Q3_EXPECTED, rel_tol=0.01):
         return ("2,000 x 150 x 150 x 3 values x 4 bytes = 540,000,000 bytes = 540 MB. Stored as uint8 "
-                "(1 byte per value) it would be a quarter of that.")
+                "(1 byte per value), as this notebook's pipeline does, it is a quarter of that: 135 MB.")
     if math.isclose(value, Q3_EXPECTED * 1e6 / 2**20, rel_tol=0.01):
         return ("that is 540,000,000 bytes in MiB (1 MiB = 1,048,576 bytes); in MB of 1,000,000 bytes it "
                 "is 540. Both are right.")
@@ -169,8 +169,8 @@ def _check_q3(answer: Any) -> str:
         full / 1e9: "that is in gigabytes (0.54 GB); the question asks for megabytes.",
         full / Q3_CHANNELS / 1e6: "that leaves out the colour channels: each pixel has 3 values, red, green "
                                   "and blue.",
-        full / Q3_BYTES / 1e6: "that counts 1 byte per value, as uint8 would. The pipeline's images are "
-                               "float32: 4 bytes per value.",
+        full / Q3_BYTES / 1e6: "that counts 1 byte per value, as the uint8 cache of this notebook does. The "
+                               "question asks for float32 values: 4 bytes each.",
         full / Q3_BYTES / Q3_CHANNELS / 1e6: "that counts one byte per pixel: each pixel has 3 values, and "
                                              "each float32 value takes 4 bytes.",
         full * 4 / 1e6: "that is for 300 x 300 images: at 150 x 150 each image has a quarter of the pixels.",
