@@ -1,0 +1,174 @@
+"""Transfer learning: pretrained ``keras.applications`` bases with honest weights, freezing and unfreezing.
+
+* ``imagenet_weights`` - the path of a model's ImageNet weights (mirror, cache or
+  checked download, through ``helpers.data``), or None with the reason printed
+  when they cannot be had here;
+* ``pretrained_base`` - a ``keras.applications`` model built *with* those weights;
+  it refuses to build one without them, so random weights are never passed off
+  as pretrained;
+* ``copy_model`` - an independent copy of a model with the same weights;
+* ``freeze``, ``unfreeze_top``, ``trainable_layer_names``, ``count_trainable`` -
+  the switches of feature extraction and fine-tuning, and what they changed.
+
+Changing ``trainable`` only takes effect in training once the model is compiled
+again: ``model.compile(...)`` after every ``freeze`` or ``unfreeze_top``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import data
+
+# name -> (keras.applications constructor name, module with preprocess_input and
+# decode_predictions, default square input side)
+ARCHITECTURES: dict[str, tuple[str, str, int]] = {
+    "resnet50": ("ResNet50", "resnet50", 224),
+    "xception": ("Xception", "xception", 299),
+}
+
+
+def _architecture(name: str) -> tuple[str, str, int]:
+    key = name.lower()
+    if key not in ARCHITECTURES:
+        raise ValueError(f"Unknown architecture {name!r}; the course knows {sorted(ARCHITECTURES)}.")
+    return ARCHITECTURES[key]
+
+
+def application_module(architecture: str):
+    """The ``keras.applications`` module of ``architecture`` (it holds ``preprocess_input``, ``decode_predictions``)."""
+    import keras
+
+    return getattr(keras.applications, _architecture(architecture)[1])
+
+
+def imagenet_weights(architecture: str, *, include_top: bool = True) -> Path | None:
+    """Path to the ImageNet weights of ``architecture``, or None when they cannot be had here.
+
+    The weights come through ``helpers.data.application_weights`` (offline
+    mirror, then the course cache, then the official download checked against
+    its published MD5). When that fails, the reason is printed and None is
+    returned, so a notebook can take its labelled alternative path. A file that
+    fails its checksum is an error, not a None: it is never used.
+    """
+    _architecture(architecture)
+    try:
+        return data.application_weights(architecture, include_top=include_top)
+    except data.ChecksumError:
+        raise
+    except data.DataUnavailableError as exc:
+        print(f"ImageNet weights for {architecture} are not available here.\n{exc}")
+        return None
+
+
+def pretrained_base(architecture: str, weights: Path | str | None, *, include_top: bool = False,
+                    input_shape: Sequence[int] | None = None, **kwargs):
+    """Build ``keras.applications.<architecture>`` with the ImageNet weights file ``weights``.
+
+    ``weights`` is what ``imagenet_weights`` returned (with the same
+    ``include_top``). Raises ValueError when it is None or missing: a network
+    with random weights is not a pretrained network, and the course never
+    builds one under that name.
+    """
+    import keras
+
+    constructor, _, side = _architecture(architecture)
+    if weights is None or not Path(weights).is_file():
+        raise ValueError(
+            f"No ImageNet weights file for {architecture} ({weights!r}). A model with random weights "
+            f"is not pretrained, so none is built. Get the weights with "
+            f"helpers.transfer.imagenet_weights({architecture!r}, include_top={include_top}) first."
+        )
+    if input_shape is None:
+        input_shape = (side, side, 3)
+    build = getattr(keras.applications, constructor)
+    return build(weights=str(weights), include_top=include_top, input_shape=tuple(input_shape), **kwargs)
+
+
+def copy_model(model):
+    """An independent copy of ``model``: same architecture, same weight values, new variables."""
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def _has_weights(layer) -> bool:
+    return bool(layer.weights)
+
+
+def _all_layers(model):
+    """Every layer inside ``model``, nested models included, outermost first."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
+def freeze(model) -> None:
+    """Make ``model`` and every layer in it untrainable (feature extraction). Compile again afterwards."""
+    model.trainable = False
+    for layer in _all_layers(model):
+        layer.trainable = False
+
+
+def unfreeze(model, *, keep_batchnorm_frozen: bool = True) -> None:
+    """Make ``model`` and every layer in it trainable again (BatchNormalization layers excepted when
+    ``keep_batchnorm_frozen``). Compile again afterwards.
+
+    Each layer is switched explicitly: in a copy made with ``keras.models.clone_model``
+    the layers keep the ``trainable`` flag they were copied with, and setting it on the
+    container alone does not always reach them.
+    """
+    import keras
+
+    model.trainable = True
+    for layer in _all_layers(model):
+        batchnorm = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = not (batchnorm and keep_batchnorm_frozen)
+
+
+def unfreeze_top(model, n: int, *, keep_batchnorm_frozen: bool = True) -> list[str]:
+    """Make only the top ``n`` layers *that have weights* trainable; return their names, bottom first.
+
+    Every other layer is frozen. BatchNormalization layers stay frozen when
+    ``keep_batchnorm_frozen`` (the usual advice for fine-tuning: their moving
+    statistics were computed on the original data) but still count towards
+    ``n``. ``n = 0`` freezes everything. Compile again afterwards.
+    """
+    import keras
+
+    if n < 0:
+        raise ValueError(f"n must be 0 or more, not {n}.")
+    model.trainable = True
+    weighted = [layer for layer in model.layers if _has_weights(layer)]
+    top = weighted[len(weighted) - n:] if n else []
+    if n > len(weighted):
+        raise ValueError(f"{model.name} has only {len(weighted)} layers with weights; cannot unfreeze {n}.")
+    chosen = {id(layer) for layer in top}
+    names = []
+    for layer in model.layers:
+        batchnorm = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = id(layer) in chosen and not (batchnorm and keep_batchnorm_frozen)
+        if layer.trainable:
+            names.append(layer.name)
+    return names
+
+
+def trainable_layer_names(model) -> list[str]:
+    """Names of the layers of ``model`` that have weights and are trainable, bottom first."""
+    return [layer.name for layer in model.layers if _has_weights(layer) and layer.trainable]
+
+
+def count_trainable(model) -> int:
+    """Number of trainable parameters (the values an optimizer will change) in ``model``."""
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def count_frozen(model) -> int:
+    """Number of parameters of ``model`` that training leaves unchanged (frozen or not trainable)."""
+    return int(sum(np.prod(w.shape) for w in model.non_trainable_weights))

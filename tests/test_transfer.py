@@ -1,0 +1,177 @@
+"""helpers.transfer: ImageNet weights on both paths (offline, and served from 127.0.0.1), freezing, unfreezing."""
+
+from __future__ import annotations
+
+import hashlib
+
+import h5py
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from helpers import data, transfer  # noqa: E402
+from helpers.data import ChecksumError, DataUnavailableError, Remote  # noqa: E402
+
+# Keras' legacy .h5 loader converts TensorFlow variables with NumPy 2's copy keyword and warns
+# once per variable (keras/src/backend/tensorflow/core.py); the warning is Keras', not the course's.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
+SMALL = (32, 32, 3)  # ResNet-50 without its top accepts any side >= 32; keeps the test fast
+
+
+def _resnet_weights_file(path, seed: int):
+    """A ResNet-50 (no top) with weights of its own, saved in the legacy .h5 layout Keras publishes.
+
+    Returns (model, path). The weights are not ImageNet's: they are random, then
+    shifted, so that loading them is distinguishable from a fresh random init.
+    """
+    keras.utils.set_random_seed(seed)
+    model = keras.applications.ResNet50(weights=None, include_top=False, input_shape=SMALL)
+    model.set_weights([w + 0.01 * (i % 7) for i, w in enumerate(model.get_weights())])
+    from keras.src.legacy.saving import legacy_h5_format  # the format of the published *.h5 files
+
+    with h5py.File(path, "w") as fh:
+        legacy_h5_format.save_weights_to_hdf5_group(fh, model)
+    return model, path
+
+
+def _register(monkeypatch, url: str, filename: str, md5: str) -> None:
+    remote = Remote(url + filename, filename, checksum=md5)
+    monkeypatch.setitem(data.APPLICATION_WEIGHTS, "resnet50", {True: remote, False: remote})
+
+
+# ----------------------------------------------------------------- offline path
+
+
+def test_offline_weights_give_none_and_say_why(isolated_data, monkeypatch, closed_port_url, capsys):
+    _register(monkeypatch, closed_port_url, "resnet50_notop.h5", "0" * 32)
+    assert transfer.imagenet_weights("resnet50", include_top=False) is None
+    printed = capsys.readouterr().out
+    assert "not available here" in printed and "COURSE_DATA_DIR" in printed and "resnet50" in printed
+    assert not list(isolated_data.rglob("*.h5")), "nothing may be left in the cache"
+
+
+def test_data_layer_itself_raises_when_offline(isolated_data, monkeypatch, closed_port_url):
+    _register(monkeypatch, closed_port_url, "resnet50_notop.h5", "0" * 32)
+    with pytest.raises(DataUnavailableError, match="resnet50 ImageNet weights"):
+        data.application_weights("resnet50", include_top=False)
+
+
+def test_no_pretrained_model_is_built_without_weights(tmp_path):
+    for missing in (None, tmp_path / "absent.h5"):
+        with pytest.raises(ValueError, match="random weights is not pretrained"):
+            transfer.pretrained_base("resnet50", missing, input_shape=SMALL)
+
+
+def test_unknown_architecture_is_named():
+    with pytest.raises(ValueError, match="resnet50"):
+        transfer.imagenet_weights("alexnet")
+
+
+# ----------------------------------------------------------------- weights available (served on loopback)
+
+
+def test_weights_are_downloaded_checked_cached_and_loaded(http_root, isolated_data, monkeypatch):
+    root, base, requests = http_root
+    saved, path = _resnet_weights_file(root / "resnet50_notop.h5", seed=3)
+    _register(monkeypatch, base, path.name, hashlib.md5(path.read_bytes()).hexdigest())
+
+    weights = transfer.imagenet_weights("resnet50", include_top=False)
+    assert weights == isolated_data / "keras-weights" / path.name
+    assert weights.read_bytes() == path.read_bytes()
+
+    keras.utils.set_random_seed(99)  # a different init: only loading can make the weights equal
+    loaded = transfer.pretrained_base("resnet50", weights, input_shape=SMALL)
+    for a, b in zip(saved.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(0).uniform(0, 255, (2, *SMALL)).astype("float32")
+    np.testing.assert_allclose(saved.predict(x, verbose=0), loaded.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+
+    assert transfer.imagenet_weights("resnet50", include_top=False) == weights
+    assert len(requests) == 1, "the cached file must not be fetched again"
+
+
+def test_weights_with_a_wrong_checksum_are_rejected(http_root, isolated_data, monkeypatch):
+    root, base, _ = http_root
+    (root / "resnet50_notop.h5").write_bytes(b"not the published weights" * 50)
+    _register(monkeypatch, base, "resnet50_notop.h5", "0" * 32)
+    with pytest.raises(ChecksumError, match="damaged or is not the expected file"):
+        transfer.imagenet_weights("resnet50", include_top=False)
+    assert not list(isolated_data.rglob("*.h5")) and not list(isolated_data.rglob("*.part"))
+
+
+def test_application_module_has_the_preprocessing():
+    module = transfer.application_module("ResNet50")
+    assert hasattr(module, "preprocess_input") and hasattr(module, "decode_predictions")
+
+
+# ----------------------------------------------------------------- freezing and unfreezing
+
+
+def _small_base():
+    return keras.Sequential(
+        [
+            keras.Input((12, 12, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv1"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.MaxPooling2D(2, name="pool"),
+            keras.layers.Conv2D(8, 3, activation="relu", name="conv2"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(6, activation="relu", name="features"),
+        ],
+        name="base",
+    )
+
+
+def test_freeze_makes_nothing_trainable_and_training_leaves_the_base_unchanged():
+    keras.utils.set_random_seed(0)
+    base = _small_base()
+    transfer.freeze(base)
+    model = keras.Sequential([keras.Input((12, 12, 1)), base, keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+    assert transfer.count_trainable(base) == 0
+    assert transfer.count_trainable(model) == 6 + 1
+    before = [w.copy() for w in base.get_weights()]
+    head_before = model.layers[-1].get_weights()[0].copy()
+    rng = np.random.default_rng(0)
+    model.fit(rng.normal(size=(32, 12, 12, 1)), rng.integers(0, 2, 32).astype("float32"), epochs=2, verbose=0)
+    for a, b in zip(before, base.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(head_before, model.layers[-1].get_weights()[0])
+
+
+def test_unfreeze_top_counts_layers_with_weights_and_keeps_batchnorm_frozen():
+    base = _small_base()
+    assert transfer.unfreeze_top(base, 2) == ["conv2", "features"]
+    assert transfer.trainable_layer_names(base) == ["conv2", "features"]
+    expected = (3 * 3 * 4 + 1) * 8 + (3 * 3 * 8 + 1) * 6  # conv2 on 5 x 5 -> 3 x 3 x 8 = 72 into Dense(6)
+    assert transfer.count_trainable(base) == expected
+    assert transfer.unfreeze_top(base, 4) == ["conv1", "conv2", "features"]  # bn counted, not unfrozen
+    assert transfer.unfreeze_top(base, 4, keep_batchnorm_frozen=False) == ["conv1", "bn", "conv2", "features"]
+    assert transfer.unfreeze_top(base, 0) == [] and transfer.count_trainable(base) == 0
+    with pytest.raises(ValueError, match="only 4 layers with weights"):
+        transfer.unfreeze_top(base, 5)
+
+
+def test_copy_model_has_equal_but_independent_weights():
+    base = _small_base()
+    twin = transfer.copy_model(base)
+    for a, b in zip(base.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    twin.layers[0].kernel.assign(twin.layers[0].kernel + 1.0)
+    assert not np.array_equal(base.layers[0].get_weights()[0], twin.layers[0].get_weights()[0])
+
+
+def test_unfreeze_reaches_the_layers_of_a_copied_frozen_model():
+    base = _small_base()
+    transfer.freeze(base)
+    model = keras.Sequential([keras.Input((12, 12, 1)), base, keras.layers.Dense(1)])
+    twin = transfer.copy_model(model)
+    twin_base = twin.get_layer("base")
+    transfer.unfreeze(twin_base)
+    assert transfer.trainable_layer_names(twin_base) == ["conv1", "conv2", "features"]  # bn stays frozen
+    transfer.unfreeze(twin_base, keep_batchnorm_frozen=False)
+    assert transfer.count_trainable(twin) == twin.count_params() - 2 * 4  # all but bn's moving mean/variance
+    transfer.freeze(twin)
+    assert transfer.count_trainable(twin) == 0
