@@ -51,6 +51,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from helpers.evaluation import EpochTimer  # noqa: E402
+
 SEED = 42
 FILTERS = (16, 32, 64)  # the three-block model
 
@@ -123,22 +125,9 @@ def generator_pipeline(root: Path, size: int, batch_size: int):
     return train, validation
 
 
-class EpochSeconds(keras.callbacks.Callback):
-    """Wall-clock seconds of every epoch (training and validation)."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def run(name: str, train, validation, model: keras.Model, initial_weights, epochs: int) -> dict:
     model.set_weights(initial_weights)
-    timer = EpochSeconds()
+    timer = EpochTimer()
     print(f"\n--- {name} ---", flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the generator's deprecation and PyDataset messages
