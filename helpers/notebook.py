@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import platform
 
@@ -51,10 +52,31 @@ def _import_tensorflow_quietly() -> None:
         except ImportError:
             return
         tf.config.list_physical_devices()
+        _drop_retracing_warnings(tf.get_logger())
     finally:
         if saved is not None:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+class _RetracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _drop_retracing_warnings(logger: logging.Logger) -> None:
+    """Silence the retracing warning that every notebook training several models would show.
+
+    Each new Keras model compiles its own training function, and TensorFlow warns
+    when it sees many such traces in a row, advising to define the function outside
+    a loop. A notebook that compares a model from scratch with a frozen and a
+    fine-tuned one builds new models on purpose, so the warning only confuses a
+    learner; every other TensorFlow message still shows.
+    """
+    if not any(isinstance(f, _RetracingFilter) for f in logger.filters):
+        logger.addFilter(_RetracingFilter())
 
 
 def _versions() -> str:

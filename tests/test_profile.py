@@ -44,3 +44,26 @@ def test_seed_everything_makes_numpy_and_tensorflow_repeatable():
     b = np.random.rand(3), keras.random.uniform((3,)).numpy()
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_start_drops_only_the_retracing_warning(capsys):
+    import logging
+
+    import helpers
+
+    helpers.start()
+    helpers.start()  # twice: the filter is added once
+    logger = logging.getLogger("tensorflow")
+    from helpers.notebook import _RetracingFilter
+
+    assert sum(isinstance(f, _RetracingFilter) for f in logger.filters) == 1
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    try:
+        logger.warning("5 out of the last 9 calls to <function f> triggered tf.function retracing. Tracing is expensive")
+        logger.warning("Skipping variable loading for optimizer 'adam'")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == ["Skipping variable loading for optimizer 'adam'"]
