@@ -552,6 +552,34 @@ APPLICATION_WEIGHTS: dict[str, dict[bool, Remote]] = {
 }
 
 
+# The names of ImageNet's 1,000 classes, the file ``decode_predictions`` reads (its MD5 as in
+# keras/src/applications/imagenet_utils.py).
+IMAGENET_CLASS_INDEX = Remote(
+    "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json",
+    "imagenet_class_index.json", checksum="c2c37ea517e94d9795004a39431a14cb")
+
+
+def _keras_file(remote: Remote, what: str) -> Path:
+    """A Keras file from ``<mirror>/keras-weights/`` (checked), else the cache or the official download."""
+    relative = f"keras-weights/{remote.filename}"
+    mirror = mirror_dir()
+    if mirror is not None:
+        path = mirror / relative
+        if path.is_file():
+            ok, found = _matches(path, remote)
+            if not ok:
+                raise ChecksumError(f"{path} is not the published {what} file ({found}).")
+            return path
+        print(f"Note: the {what} file is not in the offline mirror {mirror} (no {relative}); "
+              f"trying the cache or the official download.")
+    return download(remote, cache_dir() / "keras-weights", what=what)
+
+
+def imagenet_class_index() -> Path:
+    """Path to ``imagenet_class_index.json``, the names of ImageNet's classes (mirror, cache or download)."""
+    return _keras_file(IMAGENET_CLASS_INDEX, "ImageNet class names")
+
+
 def application_weights(architecture: str, *, include_top: bool = True) -> Path:
     """Path to the ImageNet weights of a ``keras.applications`` model (mirror, cache or download).
 
@@ -562,19 +590,7 @@ def application_weights(architecture: str, *, include_top: bool = True) -> Path:
     key = architecture.lower()
     if key not in APPLICATION_WEIGHTS:
         raise ValueError(f"No weights are registered for {architecture!r}; known: {sorted(APPLICATION_WEIGHTS)}")
-    remote = APPLICATION_WEIGHTS[key][include_top]
-    relative = f"keras-weights/{remote.filename}"
-    mirror = mirror_dir()
-    if mirror is not None:
-        path = mirror / relative
-        if path.is_file():
-            ok, found = _matches(path, remote)
-            if not ok:
-                raise ChecksumError(f"{path} is not the published {architecture} weights file ({found}).")
-            return path
-        print(f"Note: the {architecture} weights are not in the offline mirror {mirror} (no {relative}); "
-              f"trying the cache or the official download.")
-    return download(remote, cache_dir() / "keras-weights", what=f"{architecture} ImageNet weights")
+    return _keras_file(APPLICATION_WEIGHTS[key][include_top], f"{architecture} ImageNet weights")
 
 
 # --------------------------------------------------------------------------- #

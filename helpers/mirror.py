@@ -145,6 +145,13 @@ def _weights_builder(architecture: str, include_top: bool) -> Callable[[Path], s
     return build
 
 
+def _class_index_builder(mirror: Path) -> str:
+    remote = data.IMAGENET_CLASS_INDEX
+    existed = (mirror / "keras-weights" / remote.filename).is_file()
+    data.download(remote, mirror / "keras-weights", what="ImageNet class names")
+    return "kept (checksum verified)" if existed else "downloaded and verified"
+
+
 def _tfds_builder(name: str) -> Callable[[Path], str]:
     def build(mirror: Path) -> str:
         import tensorflow_datasets as tfds
@@ -186,6 +193,8 @@ def items() -> list[Item]:
             found.append(Item(f"weights-{architecture}{suffix}",
                               f"keras-weights/{files[include_top].filename}", "80-100 MB",
                               _weights_builder(architecture, include_top)))
+    found.append(Item("imagenet-class-names", f"keras-weights/{data.IMAGENET_CLASS_INDEX.filename}", "40 KB",
+                      _class_index_builder))
     found.append(Item("tf_flowers", "tensorflow_datasets/tf_flowers", "220 MB", _tfds_builder("tf_flowers")))
     return found
 

@@ -3,6 +3,8 @@
 * ``imagenet_weights`` - the path of a model's ImageNet weights (mirror, cache or
   checked download, through ``helpers.data``), or None with the reason printed
   when they cannot be had here;
+* ``imagenet_class_names`` - the file of ImageNet's class names, through the same
+  data layer, put where ``decode_predictions`` looks for it;
 * ``pretrained_base`` - a ``keras.applications`` model built *with* those weights;
   it refuses to build one without them, so random weights are never passed off
   as pretrained;
@@ -16,6 +18,9 @@ again: ``model.compile(...)`` after every ``freeze`` or ``unfreeze_top``.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -62,6 +67,42 @@ def imagenet_weights(architecture: str, *, include_top: bool = True) -> Path | N
     except data.DataUnavailableError as exc:
         print(f"ImageNet weights for {architecture} are not available here.\n{exc}")
         return None
+
+
+def _keras_home() -> Path:
+    """The folder where Keras keeps downloaded files, found as ``keras.utils.get_file`` finds it."""
+    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True)  # Keras creates it when it is imported
+    except OSError:
+        pass
+    if os.access(home, os.W_OK):
+        return home
+    return Path("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()) / ".keras"
+
+
+def imagenet_class_names() -> bool:
+    """Get the names of ImageNet's classes through the course's data layer, for ``decode_predictions``.
+
+    ``decode_predictions`` downloads ``imagenet_class_index.json`` into Keras' own
+    cache on first use, past the course's offline mirror. This fetches the file
+    through ``helpers.data`` (mirror, cache or download, MD5 checked) and puts it
+    where Keras looks (``$KERAS_HOME/models``, by default ``~/.keras/models``), so
+    ``decode_predictions`` then downloads nothing. Returns True when the file is in
+    place; prints the reason and returns False when it cannot be had.
+    """
+    try:
+        source = data.imagenet_class_index()
+    except data.ChecksumError:
+        raise
+    except data.DataUnavailableError as exc:
+        print(f"The names of the ImageNet classes are not available here.\n{exc}")
+        return False
+    target = _keras_home() / "models" / data.IMAGENET_CLASS_INDEX.filename
+    if not (target.is_file() and data.file_hash(target, "md5") == data.file_hash(source, "md5")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return True
 
 
 def pretrained_base(architecture: str, weights: Path | str | None, *, include_top: bool = False,

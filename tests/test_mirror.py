@@ -20,7 +20,7 @@ from helpers import data, mirror
 from helpers.data import FolderSpec, Remote
 
 ITEMS = ["mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs",
-         "weights-tinynet", "weights-tinynet-notop"]
+         "weights-tinynet", "weights-tinynet-notop", "imagenet-class-names"]
 
 
 def mnist_like(seed: int) -> bytes:
@@ -100,6 +100,9 @@ def official(http_root, isolated_data, monkeypatch):
     weights = {top: Remote(r.url, r.filename, checksum=hashlib.md5(site.payloads[r.filename]).hexdigest())
                for top, r in weights.items()}  # Keras publishes MD5 sums for its weights
     monkeypatch.setattr(data, "APPLICATION_WEIGHTS", {"tinynet": weights})
+    names = site.serve("imagenet_class_index.json", b'{"0": ["n01440764", "tench"]}')
+    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX", Remote(
+        names.url, names.filename, checksum=hashlib.md5(site.payloads[names.filename]).hexdigest()))
     return site
 
 
@@ -122,7 +125,7 @@ def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_p
         "cats_and_dogs_filtered/train/cats/c1.jpg", "cats_and_dogs_filtered/train/dogs/d1.jpg",
         "cats_and_dogs_filtered/train/dogs/d2.jpg", "cats_and_dogs_filtered/validation/cats/c2.jpg",
         "cats_and_dogs_filtered/validation/dogs/d3.jpg",
-        "keras-weights/tiny.h5", "keras-weights/tiny_notop.h5",
+        "keras-weights/tiny.h5", "keras-weights/tiny_notop.h5", "keras-weights/imagenet_class_index.json",
     ]), "no archives, downloads/ or staging folders are left behind"
     assert count == len(files) - 1
     assert (target / "mnist.npz").read_bytes() == official.payloads["mnist.npz"]
@@ -147,6 +150,7 @@ def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_p
     pets = data.load_cats_and_dogs()
     assert pets.class_names == ("cats", "dogs") and pets.counts["validation"] == {"cats": 1, "dogs": 1}
     assert data.application_weights("tinynet", include_top=False) == target / "keras-weights" / "tiny_notop.h5"
+    assert data.imagenet_class_index() == target / "keras-weights" / "imagenet_class_index.json"
     assert len(official.requests) == requests_before, "nothing is downloaded when the mirror is used"
 
 

@@ -101,6 +101,51 @@ def test_weights_with_a_wrong_checksum_are_rejected(http_root, isolated_data, mo
     assert not list(isolated_data.rglob("*.h5")) and not list(isolated_data.rglob("*.part"))
 
 
+def _class_index(root, monkeypatch, url: str):
+    """A small class-index file in ``root``, registered as the one to fetch from ``url``; returns its bytes."""
+    content = b'{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}'
+    (root / "imagenet_class_index.json").write_bytes(content)
+    remote = Remote(url + "imagenet_class_index.json", "imagenet_class_index.json",
+                    checksum=hashlib.md5(content).hexdigest())
+    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX", remote)
+    return content
+
+
+def test_class_names_come_through_the_data_layer_into_keras_home(http_root, isolated_data, monkeypatch, tmp_path):
+    root, base, requests = http_root
+    content = _class_index(root, monkeypatch, base)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    assert transfer.imagenet_class_names() is True
+    placed = tmp_path / "keras-home" / "models" / "imagenet_class_index.json"
+    assert placed.read_bytes() == content  # where decode_predictions looks for it
+    assert (isolated_data / "keras-weights" / "imagenet_class_index.json").read_bytes() == content
+    assert transfer.imagenet_class_names() is True and len(requests) == 1  # cached: not fetched again
+
+
+def test_class_names_offline_say_why(isolated_data, monkeypatch, closed_port_url, tmp_path, capsys):
+    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX",
+                        Remote(closed_port_url + "imagenet_class_index.json", "imagenet_class_index.json",
+                               checksum="0" * 32))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    assert transfer.imagenet_class_names() is False
+    assert "not available here" in capsys.readouterr().out
+    assert not (tmp_path / "keras-home" / "models" / "imagenet_class_index.json").exists()
+
+
+def test_class_names_from_a_mirror_are_checked(monkeypatch, tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "keras-weights").mkdir(parents=True)
+    content = _class_index(mirror / "keras-weights", monkeypatch, "http://127.0.0.1:9/")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror))
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    assert data.imagenet_class_index() == mirror / "keras-weights" / "imagenet_class_index.json"
+    assert transfer.imagenet_class_names() is True
+    (mirror / "keras-weights" / "imagenet_class_index.json").write_bytes(content.replace(b"tench", b"trout"))
+    with pytest.raises(ChecksumError, match="ImageNet class names"):
+        transfer.imagenet_class_names()
+
+
 def test_application_module_has_the_preprocessing():
     module = transfer.application_module("ResNet50")
     assert hasattr(module, "preprocess_input") and hasattr(module, "decode_predictions")
