@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import numpy as np
 import pytest
 
 import helpers.exercises as package
@@ -70,3 +71,13 @@ def test_an_answer_that_raises_becomes_an_error_result_not_a_traceback():
     ex = Exercise("f", "", lambda f: f(1), "", "", right=[], wrong=[])
     result = ex.check(learner_function)
     assert result.status == "error" and "ZeroDivisionError" in result.message and "learner_function" in result.message
+
+
+def test_whole_number_accepts_whole_numbers_and_explains_the_rest():
+    from helpers.exercises.framework import Wrong, whole_number
+
+    assert [whole_number(v, "The count") for v in (3, 3.0, np.int64(3), np.float32(3))] == [3, 3, 3, 3]
+    for bad, message in ((True, "should be a number, such as 7"), ("3", "should be a number, such as 7"),
+                         (None, "should be a number"), (2.5, "is a whole number, but you gave 2.5. It counts.")):
+        with pytest.raises(Wrong, match=message):
+            whole_number(bad, "The count", example="7", why="It counts.")

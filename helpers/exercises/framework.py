@@ -131,6 +131,20 @@ def plain_name(item: Any) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def whole_number(answer: Any, what: str, *, example: str | None = None, why: str = "") -> int:
+    """Return ``answer`` as an int, or raise Wrong when it is not a whole number.
+
+    ``what`` names the quantity in the message, ``example`` shows a number of the
+    expected kind, ``why`` may say why it must be whole (for example what it counts).
+    """
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        such_as = f", such as {example}" if example else ""
+        raise Wrong(f"{what} should be a number{such_as}, but you gave {type(answer).__name__} {answer!r}.")
+    if not float(answer).is_integer():
+        raise Wrong(f"{what} is a whole number, but you gave {answer}. {why}".rstrip())
+    return int(answer)
+
+
 def expect_number(answer: Any, expected: float, *, what: str, tol: float = 1e-6) -> None:
     """Raise Wrong unless ``answer`` is a number within ``tol`` of ``expected``."""
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):

@@ -17,18 +17,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Result, Wrong, _Blank
+from .framework import Exercise, Result, Wrong, _Blank, whole_number
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _whole_number(answer: Any, what: str, why: str = "") -> int:
-    """Return ``answer`` as an int, or raise Wrong (``what`` names it, ``why`` may explain) when it is not one."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number, but you gave {answer}. {why}".rstrip())
-    return int(answer)
 
 
 # --------------------------------------------------------------------------- q1: output size
@@ -38,8 +31,8 @@ Q1_EXPECTED = reference.output_size(Q1_N, Q1_K, stride=Q1_S)  # 30
 
 
 def _check_q1(answer: Any) -> str:
-    value = _whole_number(answer, "The output height",
-                          "The size formula rounds the division down: floor((n + 2p - k) / s) + 1.")
+    value = whole_number(answer, "The output height",
+                         why="The size formula rounds the division down: floor((n + 2p - k) / s) + 1.")
     if value == Q1_EXPECTED:
         return f"floor((64 - 5) / 2) + 1 = floor(29.5) + 1 = {Q1_EXPECTED}."
     known = {
@@ -78,7 +71,7 @@ Q2_EXPECTED = reference.conv_params(Q2_K, Q2_K, Q2_C_IN, Q2_C_OUT)  # 51,264
 
 
 def _check_q2(answer: Any) -> str:
-    value = _whole_number(answer, "The parameter count")
+    value = whole_number(answer, "The parameter count")
     k, c_in, c_out = Q2_K, Q2_C_IN, Q2_C_OUT
     if value == Q2_EXPECTED:
         return f"(5 * 5 * 32 + 1) * 64 = {Q2_EXPECTED:,}: 51,200 weights and 64 biases."
@@ -290,8 +283,8 @@ def _check_q4(answer: Any) -> str:
         raise Wrong(f"give the shape as a pair of numbers, (rows, columns); you gave {answer!r}.")
     if len(answer) != 2:
         raise Wrong(f"a matrix shape has two numbers, (rows, columns); yours has {len(answer)}.")
-    rows = _whole_number(answer[0], "The number of rows")
-    cols = _whole_number(answer[1], "The number of columns")
+    rows = whole_number(answer[0], "The number of rows")
+    cols = whole_number(answer[1], "The number of columns")
     got = (rows, cols)
     if got == Q4_EXPECTED:
         return "64 rows (one per output pixel of the 8 x 8 result) and 100 columns (one per input pixel)."

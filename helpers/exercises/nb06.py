@@ -22,18 +22,11 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong, expect_batch_shape
+from .framework import Exercise, Wrong, expect_batch_shape, whole_number
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _whole_number(answer: Any, what: str) -> int:
-    """Return ``answer`` as an int, or raise Wrong naming ``what`` when it is not a whole number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as 1600, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number (it counts values or weights), but you gave {answer}.")
-    return int(answer)
 
 
 def _pool(n: int) -> int:
@@ -53,7 +46,7 @@ Q1_EXPECTED = Q1_SIDES[-1] ** 2 * 64  # 6 * 6 * 64 = 2304
 
 
 def _check_q1(answer: Any) -> str:
-    value = _whole_number(answer, "The flatten size")
+    value = whole_number(answer, "The flatten size", example="1600", why="It counts values or weights.")
     if value == Q1_EXPECTED:
         return "32 -> 30 -> 15 -> 13 -> 6, and 6 * 6 * 64 = 2,304 values."
     side = Q1_SIDES[-1]
@@ -108,7 +101,7 @@ Q2_EXPECTED = reference.conv_params(Q2_K, Q2_K, Q2_C_IN, Q2_C_OUT)  # (3*3*32 + 
 
 
 def _check_q2(answer: Any) -> str:
-    value = _whole_number(answer, "The parameter count")
+    value = whole_number(answer, "The parameter count", example="1600", why="It counts values or weights.")
     k, c_in, c_out = Q2_K, Q2_C_IN, Q2_C_OUT
     if value == Q2_EXPECTED:
         return "(3 * 3 * 32 + 1) * 64 = 18,496: 18,432 weights and 64 biases."

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong
+from .framework import Exercise, Wrong, whole_number
 
 # --------------------------------------------------------------------------- q1: the big Dense layer
 
@@ -37,13 +37,6 @@ Q1_UNITS = 512
 Q1_EXPECTED = (Q1_FLAT + 1) * Q1_UNITS  # 3,211,776
 
 
-def _whole_number(answer: Any, what: str) -> int:
-    """Return ``answer`` as an int, or raise Wrong naming ``what`` when it is not a whole number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as 1000, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number (it counts weights), but you gave {answer}.")
-    return int(answer)
 
 
 def _dense(flat: int) -> int:
@@ -51,7 +44,7 @@ def _dense(flat: int) -> int:
 
 
 def _check_q1(answer: Any) -> str:
-    value = _whole_number(answer, "The parameter count")
+    value = whole_number(answer, "The parameter count", example="1000", why="It counts weights.")
     if value == Q1_EXPECTED:
         return ("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
                 "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters.")

@@ -22,18 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong, expect_batch_shape
+from .framework import Exercise, Wrong, expect_batch_shape, whole_number
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _whole_number(answer: Any, what: str, example: str) -> int:
-    """Return ``answer`` as an int, or raise Wrong naming ``what`` when it is not a whole number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as {example}, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number, but you gave {answer}.")
-    return int(answer)
 
 
 # --------------------------------------------------------------------------- q1: separable convolution
@@ -45,7 +38,7 @@ Q1_EXPECTED = Q1_DEPTHWISE + Q1_POINTWISE + Q1_C_OUT  # 34,176
 
 
 def _check_q1(answer: Any) -> str:
-    value = _whole_number(answer, "The parameter count", "1000")
+    value = whole_number(answer, "The parameter count", example="1000")
     k, c_in, c_out = Q1_K, Q1_C_IN, Q1_C_OUT
     if value == Q1_EXPECTED:
         return "3*3*128 + 128*256 + 256 = 1,152 + 32,768 + 256 = 34,176 (a regular Conv2D would have 295,168)."
@@ -99,7 +92,7 @@ Q2_EXPECTED = 1 + Q2_LAYERS * (Q2_K - 1)  # 11
 
 
 def _check_q2(answer: Any) -> str:
-    value = _whole_number(answer, "The receptive field", "7")
+    value = whole_number(answer, "The receptive field", example="7")
     n, k = Q2_LAYERS, Q2_K
     if value == Q2_EXPECTED:
         return "1 + 5 * (3 - 1) = 11: five 3 x 3 layers see as far as one 11 x 11 (45 C^2 weights against 121 C^2)."
@@ -192,7 +185,7 @@ Q4_EXPECTED = (Q4_C + 1) * Q4_HIDDEN + (Q4_HIDDEN + 1) * Q4_C  # 16,416 + 16,896
 
 
 def _check_q4(answer: Any) -> str:
-    value = _whole_number(answer, "The parameter count", "1000")
+    value = whole_number(answer, "The parameter count", example="1000")
     c, h = Q4_C, Q4_HIDDEN
     if value == Q4_EXPECTED:
         return "(512 + 1) * 32 + (32 + 1) * 512 = 16,416 + 16,896 = 33,312."

@@ -20,15 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong
+from .framework import Exercise, Wrong, whole_number
 
 
-def _whole_number(answer: Any, what: str) -> int:
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as 10245, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number (it counts weights), but you gave {answer}.")
-    return int(answer)
 
 
 # --------------------------------------------------------------------------- q1: trainable parameters
@@ -42,7 +36,7 @@ Q1_EXPECTED = (Q1_FEATURES + 1) * Q1_DENSE + (Q1_DENSE + 1) * Q1_CLASSES  # 524,
 
 
 def _check_q1(answer: Any) -> str:
-    value = _whole_number(answer, "The number of trainable parameters")
+    value = whole_number(answer, "The number of trainable parameters", example="10245", why="It counts weights.")
     if value == Q1_EXPECTED:
         return ("(2048 + 1) * 256 + (256 + 1) * 2 = 525,058: only the new head trains; the 23.6 million "
                 "weights of the frozen base stay as they are.")
