@@ -43,9 +43,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's helpers/
 
-from helpers.notebook import _import_tensorflow_quietly  # noqa: E402
+from helpers.notebook import import_tensorflow_quietly  # noqa: E402
 
-_import_tensorflow_quietly()  # TensorFlow's C++ start-up lines about missing CUDA drivers go to /dev/null
+import_tensorflow_quietly()  # TensorFlow's C++ start-up lines about missing CUDA drivers go to /dev/null
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

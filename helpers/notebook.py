@@ -18,7 +18,7 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     (``PROFILE.pick(full=..., fast=...)``).
     """
     if quiet_tf:
-        _import_tensorflow_quietly()
+        import_tensorflow_quietly()
     profile = get_profile()
     seed_everything(seed)
     import matplotlib.pyplot as plt
@@ -29,7 +29,7 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     return profile
 
 
-def _import_tensorflow_quietly() -> None:
+def import_tensorflow_quietly() -> None:
     """Import TensorFlow and find its devices with its C++ start-up messages silenced.
 
     On a machine without a GPU, TensorFlow writes several lines about missing
