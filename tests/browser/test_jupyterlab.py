@@ -143,11 +143,21 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_works(lab):
                 f"""() => {{ const s = ({NOTEBOOK_STATE})();
                     return s && (s.kernel !== 'idle' || s.cells.some(c => c.count === null)); }}""",
                 timeout=30_000, polling=100)
-            # Finished: every code cell has an execution count and the kernel is idle again.
-            page.wait_for_function(
-                f"""() => {{ const s = ({NOTEBOOK_STATE})();
-                    return s && s.kernel === 'idle' && s.cells.every(c => c.count !== null); }}""",
-                timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+            # Finished: every code cell has an execution count and the kernel is idle again; or a
+            # cell failed, which stops "run all" (the assertions below then name it).
+            try:
+                page.wait_for_function(
+                    f"""() => {{ const s = ({NOTEBOOK_STATE})();
+                        return s && s.kernel === 'idle' && (s.cells.every(c => c.count !== null)
+                            || s.cells.some(c => c.outputs.some(o => o.output_type === 'error'))); }}""",
+                    timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+            except playwright_sync.TimeoutError:
+                state = page.evaluate(NOTEBOOK_STATE) or {}
+                page.screenshot(path=str(SHOTS / f"{stem}-timeout.png"))
+                waiting = [c["index"] for c in state.get("cells", []) if c["count"] is None]
+                pytest.fail(f"the notebook did not finish within {RUN_TIMEOUT_S:.0f} s: kernel "
+                            f"{state.get('kernel')!r}, cells without an execution count {waiting}; "
+                            f"screenshot {SHOTS / (stem + '-timeout.png')}")
             seconds = time.monotonic() - started
             state = page.evaluate(NOTEBOOK_STATE)
             page.screenshot(path=str(SHOTS / f"{stem}-end.png"))
