@@ -7,8 +7,8 @@ them with a 1,000-class name file, and points the course's data layer at them:
 only the addresses and the checksums change, in one cell put in front of the
 notebook. ``tf_flowers`` is replaced by a few random images in the form
 tensorflow-datasets gives them, after checking the notebook's split strings with
-tensorflow-datasets' own parser. The notebook then runs in the fast profile and
-must take its ImageNet path.
+tensorflow-datasets' own parser. Sections 1 to 4 of the notebook then run in the
+fast profile and must take the ImageNet path (the later sections run under nbval).
 
 What this proves: the code of sections 2 to 4 runs, and the weights travel through
 the data layer (download, checksum, cache) into the models. Not the accuracies:
@@ -112,6 +112,10 @@ def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # Sections 1 to 4 are the ImageNet path; the rest runs under nbval in every test run anyway.
+    section_5 = next(i for i, cell in enumerate(notebook.cells)
+                     if cell.cell_type == "markdown" and cell.source.startswith("## 5."))
+    notebook.cells = notebook.cells[:section_5]
     setup = SETUP.format(served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.filename))
     notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
     nbclient.NotebookClient(notebook, timeout=900, kernel_name="python3",
