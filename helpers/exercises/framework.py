@@ -1,36 +1,45 @@
 """Declarative exercises: specific feedback for every known mistake, never a bare traceback.
 
-How to declare an exercise (in ``helpers/exercises/nbNN.py``; the variable name
-``q1``, ``q2``, ... is the exercise's name, the notebook cell calls
-``ex.q1.check(answer)``, ``ex.q1.hint()``, ``ex.q1.solution()``)::
+How to declare an exercise (in ``helpers/exercises/nbNN.py``, whose docstring
+starts "Exercises of notebook NN (topic)"; the variable name ``q1``, ``q2``, ...
+is the exercise's name; the notebook cell calls ``ex.q1.check(answer)``,
+``ex.q1.hint()``, ``ex.q1.solution()``)::
 
     q1 = Number(42, title="steps per epoch", what="The number of steps", example="10", whole=True,
                 praise="2,000 / 48 rounded up.",
-                mistakes=[(41, "that rounds down ..."), (2000, "that is the number of images ...")],
-                otherwise="Steps per epoch = ceil(N / B).",          # after "<answer> is not right."
+                mistakes=numbered([(41, "that rounds down ..."), (2000, "that is the number of images ...")]),
+                otherwise="Steps per epoch = ceil(N / B).",      # follows "<answer> is not right."
                 hint="One step per batch ...", solution="ceil(2000 / 48) = 42 ...")
+    # also: tol= / rel_tol= (default 1e-9), accept=[(other right value, praise)], explain=callable;
+    # an array answer compares arrays: Number(np.array([[5.0, 1.0]]), what="The pooled array", ...)
 
-    q2 = Shape((8, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
-               mistakes=[((8, 14, 14, 16), "..."), ((13, 13), "...")], otherwise="...", hint=..., solution=...)
+    q2 = Shape((None, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
+               mistakes=[((None, 14, 14, 16), "..."), ((13, 13), "...")],
+               explain=lambda shape: batch_axes(shape, (None, 13, 13, 16)), otherwise="...", hint=..., solution=...)
 
-    q3 = Choice("b", options="abcde", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
+    q3 = Choice("b", options="abcd", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
+    # normalise= turns an answer into an option (default: a letter, "B" or " (b) " -> "b"; plain_name for names)
 
     q4 = Function(reference_fn, stub="max_pool_2x2", cases=[(x1,), (x2,)], title="...",
                   mistakes=[(average_pool, "your output looks like average pooling ...")],
-                  hint=..., solution="```python\\ndef max_pool_2x2(x):\\n    ...\\n```")
+                  hint=..., solution="```python\ndef max_pool_2x2(x):\n    ...\n```")
 
     q5 = Model(build_reference, stub="build_model", input_shape=(28, 28, 1), title="...",
                layers=("Conv2D", "MaxPooling2D"),           # layer types that must be there
-               training="random",                          # or "same"; "identity" = identity at inference
+               training="identity",                        # "same", "random" or "identity" (at inference)
                mistakes=[(build_two_convs, "a second Conv2D adds ...")], hint=..., solution=...)
+    # start=make_model: the learner's function receives a fresh model and returns it changed
 
     q6 = Check(checker, answer=right_answer, title="...", mistakes=[(value, "exact message")], ...)
-         # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
+    # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
 
 Every kind takes the same common arguments: ``title`` (a few words for
 ``progress()``), ``hint``, ``solution`` (Markdown), ``praise`` (shown when
-right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs),
-``right`` and ``wrong`` (more answers to accept and reject, for the tests).
+right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs, in the
+order they are tried), ``right`` and ``wrong`` (more answers to accept and to
+reject, for the tests). The solution of a code exercise holds a ```python block
+that defines the stub's name; the tests run it (with ``np`` and ``keras``) and
+check it. The answer itself (``.answer``) must pass too.
 
 The question itself is written once, in the notebook's Markdown cell above the
 check: that is where a learner reads it, with its formulas and pictures. The
@@ -42,6 +51,8 @@ or by what it produces (Function: the outputs on the cases; Model: output shape
 and parameter counts). Tables are validated when the module is imported (Model
 tables, which need Keras models, when the exercise is first checked): no two
 mistakes alike, none equal to the answer. The tests assert each exact message.
+After the table, the kind's ``explain`` hook (Number, Shape, Function) may
+raise Wrong for patterns a table cannot list; then comes a generic message.
 
 **Stub convention for code exercises.** The learner fills in a function (or a
 class, or a ``build_model()`` function) in the exercise cell and passes it,
@@ -53,12 +64,14 @@ says "Not attempted"::
         # your code here
         return ____
 
+
     ex.q2.check(max_pool_2x2)
 
 Checkers call learner code only through ``run(func, *args)``, which turns a
 return of ``____`` into "Not attempted" and an exception into an "error" result
-naming the learner's line. Any other exception is a fault of the checker: it is
-shown as such (status ``broken``), and the tests fail on it.
+naming the learner's line (``LearnerError.original`` holds the exception, for a
+checker that explains common ones). Any other exception is a fault of the
+checker: it is shown as such (status ``broken``), and the tests fail on it.
 
 **Progress.** ``check`` records the outcome in ``exercise-progress.json`` in the
 course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone); nothing

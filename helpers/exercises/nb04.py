@@ -60,8 +60,8 @@ def _make_callback(answer: Any) -> keras.callbacks.Callback:
     if isinstance(answer, keras.callbacks.Callback):
         return answer
     if not isinstance(answer, type):
-        raise Wrong(f"the answer should be your callback class (answer = StopAtValAccuracy, without "
-                    f"parentheses), but you gave {type(answer).__name__} {answer!r}.")
+        raise Wrong(f"pass your callback class itself, ex.q1.check(StopAtValAccuracy) (no brackets), but you "
+                    f"gave {type(answer).__name__} {answer!r}.")
     if not issubclass(answer, keras.callbacks.Callback):
         raise Wrong(f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
                     f"model.fit() does not know how to call it: class {answer.__name__}"
