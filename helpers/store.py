@@ -538,7 +538,14 @@ class TfdsDataset(Asset):
 # The store
 # --------------------------------------------------------------------------- #
 
-ENVIRONMENT = "environment"  # a Store's mirror and cache default: read from the variables at each use
+class _Environment:
+    """A Store's default mirror and cache: the folders that the environment names, read at each use."""
+
+    def __repr__(self) -> str:
+        return "ENVIRONMENT"
+
+
+ENVIRONMENT = _Environment()
 
 
 class Store:
@@ -550,18 +557,19 @@ class Store:
     the tests do.
     """
 
-    def __init__(self, catalogue: Iterable[Asset], *, mirror: Path | str | None = ENVIRONMENT,
-                 cache: Path | str = ENVIRONMENT):
+    def __init__(self, catalogue: Iterable[Asset], *, mirror=ENVIRONMENT, cache=ENVIRONMENT):
         self.assets = {asset.key: asset for asset in catalogue}
         self._mirror, self._cache = mirror, cache
 
     @property
     def mirror(self) -> Path | None:
-        return mirror_dir() if self._mirror == ENVIRONMENT else self._mirror and Path(self._mirror)
+        if self._mirror is ENVIRONMENT:
+            return mirror_dir()
+        return None if self._mirror is None else Path(self._mirror)
 
     @property
     def cache(self) -> Path:
-        if self._cache == ENVIRONMENT:
+        if self._cache is ENVIRONMENT:
             return cache_dir()
         Path(self._cache).mkdir(parents=True, exist_ok=True)
         return Path(self._cache)
