@@ -472,10 +472,9 @@ def import_tfds(what: str):
         raise DataUnavailableError(
             f"Could not get {what}: the package tensorflow-datasets cannot be imported here "
             f"({type(exc).__name__}: {exc}).\n"
-            f"Next step: install a version that works with this environment, for example "
-            f"`pip install -U tensorflow-datasets protobuf` in a terminal (or `%pip install ...` "
-            f"in a cell), then restart the kernel and run the notebook again. The rest of the "
-            f"notebook does not need it."
+            f"Next step: upgrade tensorflow-datasets and the package the error names (for example "
+            f"`%pip install -U tensorflow-datasets protobuf` in a cell), restart the kernel and run "
+            f"the notebook again. Sections that do not use tensorflow-datasets run without it."
         ) from None
     return tfds
 
