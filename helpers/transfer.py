@@ -27,27 +27,22 @@ from typing import Sequence
 import numpy as np
 
 from . import data
-
-# name -> (keras.applications constructor name, module with preprocess_input and
-# decode_predictions, default square input side)
-ARCHITECTURES: dict[str, tuple[str, str, int]] = {
-    "resnet50": ("ResNet50", "resnet50", 224),
-    "xception": ("Xception", "xception", 299),
-}
+from .store import ChecksumError, DataUnavailableError, file_hash
 
 
-def _architecture(name: str) -> tuple[str, str, int]:
+def _architecture(name: str) -> data.Application:
+    """The course's entry for a ``keras.applications`` network (helpers.data.APPLICATIONS)."""
     key = name.lower()
-    if key not in ARCHITECTURES:
-        raise ValueError(f"Unknown architecture {name!r}; the course knows {sorted(ARCHITECTURES)}.")
-    return ARCHITECTURES[key]
+    if key not in data.APPLICATIONS:
+        raise ValueError(f"Unknown architecture {name!r}; the course knows {sorted(data.APPLICATIONS)}.")
+    return data.APPLICATIONS[key]
 
 
 def application_module(architecture: str):
     """The ``keras.applications`` module of ``architecture`` (it holds ``preprocess_input``, ``decode_predictions``)."""
     import keras
 
-    return getattr(keras.applications, _architecture(architecture)[1])
+    return getattr(keras.applications, _architecture(architecture).module)
 
 
 def imagenet_weights(architecture: str, *, include_top: bool = True) -> Path | None:
@@ -62,9 +57,9 @@ def imagenet_weights(architecture: str, *, include_top: bool = True) -> Path | N
     _architecture(architecture)
     try:
         return data.application_weights(architecture, include_top=include_top)
-    except data.ChecksumError:
+    except ChecksumError:
         raise
-    except data.DataUnavailableError as exc:
+    except DataUnavailableError as exc:
         print(f"ImageNet weights for {architecture} are not available here.\n{exc}")
         return None
 
@@ -93,13 +88,13 @@ def imagenet_class_names() -> bool:
     """
     try:
         source = data.imagenet_class_index()
-    except data.ChecksumError:
+    except ChecksumError:
         raise
-    except data.DataUnavailableError as exc:
+    except DataUnavailableError as exc:
         print(f"The names of the ImageNet classes are not available here.\n{exc}")
         return False
-    target = _keras_home() / "models" / data.IMAGENET_CLASS_INDEX.filename
-    if not (target.is_file() and data.file_hash(target, "md5") == data.file_hash(source, "md5")):
+    target = _keras_home() / "models" / source.name
+    if not (target.is_file() and file_hash(target, "md5") == file_hash(source, "md5")):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     return True
@@ -116,7 +111,7 @@ def pretrained_base(architecture: str, weights: Path | str | None, *, include_to
     """
     import keras
 
-    constructor, _, side = _architecture(architecture)
+    application = _architecture(architecture)
     if weights is None or not Path(weights).is_file():
         raise ValueError(
             f"No ImageNet weights file for {architecture} ({weights!r}). A model with random weights "
@@ -124,8 +119,8 @@ def pretrained_base(architecture: str, weights: Path | str | None, *, include_to
             f"helpers.transfer.imagenet_weights({architecture!r}, include_top={include_top}) first."
         )
     if input_shape is None:
-        input_shape = (side, side, 3)
-    build = getattr(keras.applications, constructor)
+        input_shape = (application.side, application.side, 3)
+    build = getattr(keras.applications, application.constructor)
     return build(weights=str(weights), include_top=include_top, input_shape=tuple(input_shape), **kwargs)
 
 
@@ -209,7 +204,3 @@ def count_trainable(model) -> int:
     """Number of trainable parameters (the values an optimizer will change) in ``model``."""
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
 
-
-def count_frozen(model) -> int:
-    """Number of parameters of ``model`` that training leaves unchanged (frozen or not trainable)."""
-    return int(sum(np.prod(w.shape) for w in model.non_trainable_weights))

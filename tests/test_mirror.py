@@ -1,12 +1,13 @@
 """The offline mirror builder (helpers.mirror), against archives served on 127.0.0.1.
 
-Every official address and checksum is replaced by a small file these tests
-make and serve; the loaders of helpers.data must then accept the built folder
-through COURSE_DATA_DIR without any download.
+Each kind of entry of the course's catalogue gets a small counterpart that these
+tests make and serve, in a catalogue of their own; the loaders of helpers.data
+must then read the built folder as a mirror, without any download.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -17,7 +18,7 @@ import pytest
 
 from archives import sha256, tiny_png, zip_bytes
 from helpers import data, mirror
-from helpers.data import FolderSpec, Remote
+from helpers.store import Remote, Store
 
 ITEMS = ["mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs",
          "weights-tinynet", "weights-tinynet-notop", "imagenet-class-names"]
@@ -40,19 +41,19 @@ def idx_gz(array: np.ndarray) -> bytes:
 
 
 class Official:
-    """The fake official downloads: what is served, and the remotes patched into helpers.data."""
+    """The fake official downloads: what is served on 127.0.0.1, and the catalogue that points at it."""
 
-    def __init__(self, root: Path, base: str, requests: list, monkeypatch):
-        self.root, self.base, self.requests, self.monkeypatch = root, base, requests, monkeypatch
+    def __init__(self, root: Path, base: str, requests: list):
+        self.root, self.base, self.requests = root, base, requests
         self.payloads: dict[str, bytes] = {}
+        self.catalogue: list = []
 
-    def serve(self, name: str, payload: bytes, *, checksum: bool = True, published: bytes | None = None) -> Remote:
-        """Serve ``payload``; the remote's checksum is that of ``published`` (default: the payload)."""
+    def serve(self, name: str, payload: bytes, *, checksum: str = "sha256") -> Remote:
+        """Serve ``payload``; the remote carries its sha256 or md5, or only its size (``checksum=""``)."""
         (self.root / name).write_bytes(payload)
         self.payloads[name] = payload
-        reference = payload if published is None else published
-        return Remote(self.base + name, name, checksum=sha256(reference) if checksum else None,
-                      size=None if checksum else len(reference))
+        digest = hashlib.new(checksum, payload).hexdigest() if checksum else None
+        return Remote(self.base + name, name, checksum=digest, size=None if checksum else len(payload))
 
 
 HORSES = {"train": {"horses/h1.png": tiny_png(1), "horses/h2.png": tiny_png(2), "humans/p1.png": tiny_png(3)},
@@ -68,52 +69,60 @@ def pets_digest() -> str:
     return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
 
 
+def _like(entry, **changes):
+    """The course's catalogue entry ``entry`` with other sources (and, for folders, other counts)."""
+    return dataclasses.replace(entry, **changes)
+
+
 @pytest.fixture
-def official(http_root, isolated_data, monkeypatch):
-    """Every dataset and weights file of the course, small, served on 127.0.0.1 and patched in."""
-    root, base, requests = http_root
-    site = Official(root, base, requests, monkeypatch)
-    monkeypatch.setattr(data, "MNIST_REMOTE", site.serve("mnist.npz", mnist_like(0)))
+def official(http_root):
+    """Every kind of entry of the course's catalogue, small, served on 127.0.0.1: a catalogue of its own."""
+    site = Official(*http_root)
     rng = np.random.default_rng(1)
-    fashion = {
-        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 60000, dtype=np.uint8),
-        "train-images-idx3-ubyte.gz": np.zeros((60000, 28, 28), np.uint8),
-        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 10000, dtype=np.uint8),
-        "t10k-images-idx3-ubyte.gz": np.full((10000, 28, 28), 7, np.uint8),
+    site.fashion = {
+        "y_train": rng.integers(0, 10, 60000, dtype=np.uint8),
+        "x_train": np.zeros((60000, 28, 28), np.uint8),
+        "y_test": rng.integers(0, 10, 10000, dtype=np.uint8),
+        "x_test": np.full((10000, 28, 28), 7, np.uint8),
     }
-    monkeypatch.setattr(data, "FASHION_REMOTES",
-                        tuple(site.serve(name, idx_gz(array)) for name, array in fashion.items()))
-    site.fashion = fashion
-    monkeypatch.setattr(data, "HORSES_OR_HUMANS", FolderSpec(
-        name="horses-or-humans", folder="horse-or-human",
-        counts={"train": {"horses": 2, "humans": 1}, "validation": {"horses": 1, "humans": 1}},
-        remotes={split: (site.serve(f"{split}-hoh.zip", zip_bytes(members)), "")
-                 for split, members in HORSES.items()},
-    ))
-    monkeypatch.setattr(data, "CATS_AND_DOGS", FolderSpec(
-        name="cats-and-dogs (filtered)", folder="cats_and_dogs_filtered",
-        counts={"train": {"cats": 1, "dogs": 2}, "validation": {"cats": 1, "dogs": 1}},
-        remotes={"*": (site.serve("pets.zip", zip_bytes(PETS), checksum=False), "pets")},
-        content_digest=pets_digest(),
-    ))
-    weights = {top: site.serve(name, name.encode() * 50) for top, name in ((True, "tiny.h5"), (False, "tiny_notop.h5"))}
-    weights = {top: Remote(r.url, r.filename, checksum=hashlib.md5(site.payloads[r.filename]).hexdigest())
-               for top, r in weights.items()}  # Keras publishes MD5 sums for its weights
-    monkeypatch.setattr(data, "APPLICATION_WEIGHTS", {"tinynet": weights})
-    names = site.serve("imagenet_class_index.json", b'{"0": ["n01440764", "tench"]}')
-    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX", Remote(
-        names.url, names.filename, checksum=hashlib.md5(site.payloads[names.filename]).hexdigest()))
+    weights = data.APPLICATIONS["resnet50"].weights("tinynet")
+    site.catalogue = [
+        _like(data.MNIST, remote=site.serve("mnist.npz", mnist_like(0))),
+        _like(data.FASHION_MNIST, remotes={key: site.serve(f"{key}.gz", idx_gz(array))
+                                           for key, array in site.fashion.items()}),
+        _like(data.HORSES_OR_HUMANS,
+              counts={"train": {"horses": 2, "humans": 1}, "validation": {"horses": 1, "humans": 1}},
+              archives={split: (site.serve(f"{split}-hoh.zip", zip_bytes(members)), "")
+                        for split, members in HORSES.items()}),
+        _like(data.CATS_AND_DOGS,
+              counts={"train": {"cats": 1, "dogs": 2}, "validation": {"cats": 1, "dogs": 1}},
+              archives={"*": (site.serve("pets.zip", zip_bytes(PETS), checksum=""), "pets")},
+              content_digest=pets_digest()),
+        # Keras publishes MD5 sums for its weights
+        *(_like(entry, path=f"keras-weights/{name}", remote=site.serve(name, name.encode() * 50, checksum="md5"))
+          for entry, name in zip(weights, ("tiny.h5", "tiny_notop.h5"))),
+        _like(data.IMAGENET_CLASS_INDEX, remote=site.serve("imagenet_class_index.json",
+                                                           b'{"0": ["n01440764", "tench"]}', checksum="md5")),
+    ]
     return site
 
 
-def test_items_cover_every_dataset_and_weights_file(official):
-    names = [item.name for item in mirror.items()]
-    assert names == ITEMS + ["tf_flowers"]
+def test_the_course_catalogue_covers_every_dataset_and_weights_file():
+    assert [asset.key for asset in data.CATALOGUE] == [
+        "mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs", "weights-resnet50",
+        "weights-resnet50-notop", "weights-xception", "weights-xception-notop", "imagenet-class-names",
+        "tf_flowers"]
 
 
-def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_path, monkeypatch, closed_port_url):
+def test_list_names_every_entry(capsys):
+    assert mirror.main(["list"]) == 0
+    printed = capsys.readouterr().out
+    assert all(asset.key in printed and asset.path in printed for asset in data.CATALOGUE)
+
+
+def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_path):
     target = tmp_path / "course-data"
-    count = mirror.build(target, ITEMS, log=lambda line: None)
+    count = mirror.build(target, ITEMS, log=lambda line: None, catalogue=official.catalogue)
 
     # layout: what COURSE_DATA_DIR readers expect, and nothing else
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
@@ -135,39 +144,43 @@ def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_p
     assert paths == sorted(paths) and all(path.startswith("./") for path in paths)
     assert f"{sha256(official.payloads['mnist.npz'])}  ./mnist.npz" in manifest
 
-    # The loaders take everything from the mirror: every official address now fails.
-    monkeypatch.setattr(data, "MNIST_REMOTE", Remote(closed_port_url + "mnist.npz", "mnist.npz"))
-    monkeypatch.setattr(data, "FASHION_REMOTES", ())
-    monkeypatch.setenv("COURSE_DATA_DIR", str(target))
+    # The loaders take everything from the mirror and download nothing.
     requests_before = len(official.requests)
-    (x_train, y_train), (x_test, _) = data.load_mnist()
+    previous = data.use_store(Store(official.catalogue, mirror=target, cache=tmp_path / "cache"))
+    try:
+        (x_train, y_train), (x_test, _) = data.load_mnist()
+        (fx_train, fy_train), (fx_test, _) = data.load_fashion_mnist()
+        horses = data.load_horses_or_humans()
+        pets = data.load_cats_and_dogs()
+        weights = data.application_weights("tinynet", include_top=False)
+        names = data.imagenet_class_index()
+    finally:
+        data.use_store(previous)
     assert x_train.shape == (60000, 28, 28)
-    (fx_train, fy_train), (fx_test, _) = data.load_fashion_mnist()
-    np.testing.assert_array_equal(fy_train, official.fashion["train-labels-idx1-ubyte.gz"])
-    np.testing.assert_array_equal(fx_test, official.fashion["t10k-images-idx3-ubyte.gz"])
-    horses = data.load_horses_or_humans()
+    np.testing.assert_array_equal(fy_train, official.fashion["y_train"])
+    np.testing.assert_array_equal(fx_test, official.fashion["x_test"])
     assert horses.root == target / "horse-or-human" and horses.counts["train"] == {"horses": 2, "humans": 1}
-    pets = data.load_cats_and_dogs()
     assert pets.class_names == ("cats", "dogs") and pets.counts["validation"] == {"cats": 1, "dogs": 1}
-    assert data.application_weights("tinynet", include_top=False) == target / "keras-weights" / "tiny_notop.h5"
-    assert data.imagenet_class_index() == target / "keras-weights" / "imagenet_class_index.json"
+    assert weights == target / "keras-weights" / "tiny_notop.h5"
+    assert names == target / "keras-weights" / "imagenet_class_index.json"
     assert len(official.requests) == requests_before, "nothing is downloaded when the mirror is used"
+    assert not (tmp_path / "cache").exists()
 
 
 def test_rerunning_is_idempotent_and_downloads_nothing(official, tmp_path):
     target = tmp_path / "course-data"
-    mirror.build(target, ITEMS, log=lambda line: None)
+    mirror.build(target, ITEMS, log=lambda line: None, catalogue=official.catalogue)
     manifest = (target / "MANIFEST.sha256").read_bytes()
     requests = list(official.requests)
 
     lines = []
-    mirror.build(target, ITEMS, log=lines.append)
+    mirror.build(target, ITEMS, log=lines.append, catalogue=official.catalogue)
     assert official.requests == requests, "a second build must not download anything"
     assert (target / "MANIFEST.sha256").read_bytes() == manifest
     assert all("kept" in line for line in lines), lines
 
 
-def test_corrupt_archive_fails_clearly_and_leaves_nothing_half_written(official, tmp_path, monkeypatch, capsys):
+def test_corrupt_archive_fails_clearly_and_leaves_nothing_half_written(official, tmp_path):
     # The server sends a damaged copy of the horses training archive (one byte changed).
     good = official.payloads["train-hoh.zip"]
     damaged = bytearray(good)
@@ -175,11 +188,10 @@ def test_corrupt_archive_fails_clearly_and_leaves_nothing_half_written(official,
     (official.root / "train-hoh.zip").write_bytes(bytes(damaged))
     target = tmp_path / "course-data"
 
-    status = mirror.main(["build", str(target), "--only", *ITEMS])
-    message = capsys.readouterr()
-    assert status == 1
-    assert "horses-or-humans" in message.out and "damaged or is not the expected file" in message.out
-    assert "Not built: horses-or-humans" in message.err and "no MANIFEST.sha256" in message.err
+    lines = []
+    with pytest.raises(mirror.MirrorError, match="Not built: horses-or-humans.*no MANIFEST.sha256"):
+        mirror.build(target, ITEMS, log=lines.append, catalogue=official.catalogue)
+    assert any("horses-or-humans" in line and "damaged or is not the expected file" in line for line in lines)
     assert not (target / "horse-or-human").exists(), "a dataset that failed must be absent"
     assert not (target / "MANIFEST.sha256").exists(), "an incomplete folder has no manifest"
     leftovers = [p.name for p in target.rglob("*") if p.name.endswith(".part") or p.name.startswith(".")]
@@ -190,31 +202,30 @@ def test_corrupt_archive_fails_clearly_and_leaves_nothing_half_written(official,
     # Once the server is fixed, the same command completes the folder without fetching the rest again.
     (official.root / "train-hoh.zip").write_bytes(good)
     before = len(official.requests)
-    assert mirror.main(["build", str(target), "--only", *ITEMS]) == 0
+    mirror.build(target, ITEMS, log=lines.append, catalogue=official.catalogue)
     fetched = official.requests[before:]
     assert "/train-hoh.zip" in fetched and "/mnist.npz" not in fetched
     assert mirror.verify(target) == []
 
 
-def test_archive_whose_images_are_not_the_official_ones_is_refused(official, tmp_path, monkeypatch):
-    spec = data.CATS_AND_DOGS
-    monkeypatch.setattr(data, "CATS_AND_DOGS", FolderSpec(spec.name, spec.folder, spec.counts, spec.remotes,
-                                                          content_digest="0" * 64))
+def test_archive_whose_images_are_not_the_official_ones_is_refused(official, tmp_path):
+    catalogue = [_like(asset, content_digest="0" * 64) if asset.key == "cats-and-dogs" else asset
+                 for asset in official.catalogue]
     target = tmp_path / "course-data"
     with pytest.raises(mirror.MirrorError, match="Not built: cats-and-dogs"):
-        mirror.build(target, ["cats-and-dogs", "mnist"], log=lambda line: None)
+        mirror.build(target, ["cats-and-dogs", "mnist"], log=lambda line: None, catalogue=catalogue)
     assert not (target / "cats_and_dogs_filtered").exists() and not (target / "MANIFEST.sha256").exists()
 
 
 def test_a_damaged_file_in_a_built_mirror_is_found_and_fetched_again(official, tmp_path):
     target = tmp_path / "course-data"
-    mirror.build(target, ITEMS, log=lambda line: None)
+    mirror.build(target, ITEMS, log=lambda line: None, catalogue=official.catalogue)
     image = target / "horse-or-human" / "validation" / "humans" / "p2.png"
     image.write_bytes(b"broken")
     assert mirror.verify(target) == ["changed: horse-or-human/validation/humans/p2.png"]
 
     lines = []
-    mirror.build(target, ITEMS, log=lines.append)
+    mirror.build(target, ITEMS, log=lines.append, catalogue=official.catalogue)
     assert any("horses-or-humans: 1 file(s) no longer match" in line for line in lines)
     assert image.read_bytes() == HORSES["validation"]["humans/p2.png"]
     assert mirror.verify(target) == []
@@ -222,7 +233,7 @@ def test_a_damaged_file_in_a_built_mirror_is_found_and_fetched_again(official, t
 
 def test_unknown_item_is_named(official, tmp_path):
     with pytest.raises(mirror.MirrorError, match="Unknown item.*imagenet.*choose from: mnist"):
-        mirror.build(tmp_path / "m", ["imagenet"])
+        mirror.build(tmp_path / "m", ["imagenet"], catalogue=official.catalogue)
 
 
 def test_tf_flowers_is_prepared_by_tfds_in_staging_and_moved_into_place(tmp_path, monkeypatch):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import h5py
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from helpers import data, transfer  # noqa: E402
-from helpers.data import ChecksumError, DataUnavailableError, Remote  # noqa: E402
+from helpers import data, transfer
+from helpers.data import ChecksumError, DataUnavailableError
+from helpers.store import Remote, Store
 
 # Keras' legacy .h5 loader converts TensorFlow variables with NumPy 2's copy keyword and warns
 # once per variable (keras/src/backend/tensorflow/core.py); the warning is Keras', not the course's.
@@ -36,24 +37,39 @@ def _resnet_weights_file(path, seed: int):
     return model, path
 
 
-def _register(monkeypatch, url: str, filename: str, md5: str) -> None:
-    remote = Remote(url + filename, filename, checksum=md5)
-    monkeypatch.setitem(data.APPLICATION_WEIGHTS, "resnet50", {True: remote, False: remote})
+@pytest.fixture
+def serve(tmp_path):
+    """``serve(entries)``: the loaders use a store of these catalogue entries and a cache in tmp_path."""
+    previous = []
+
+    def use(*entries, mirror=None):
+        previous.append(data.use_store(Store(entries, mirror=mirror, cache=tmp_path / "cache")))
+        return tmp_path / "cache"
+
+    yield use
+    if previous:
+        data.use_store(previous[0])
+
+
+def _resnet_notop(url: str, filename: str, md5: str):
+    """The course's entry for ResNet-50's weights without the classifier, fetched from ``url`` instead."""
+    entry = data.APPLICATIONS["resnet50"].weights("resnet50")[1]
+    return dataclasses.replace(entry, path=f"keras-weights/{filename}", remote=Remote(url + filename, filename, checksum=md5))
 
 
 # ----------------------------------------------------------------- offline path
 
 
-def test_offline_weights_give_none_and_say_why(isolated_data, monkeypatch, closed_port_url, capsys):
-    _register(monkeypatch, closed_port_url, "resnet50_notop.h5", "0" * 32)
+def test_offline_weights_give_none_and_say_why(serve, closed_port_url, capsys):
+    cache = serve(_resnet_notop(closed_port_url, "resnet50_notop.h5", "0" * 32))
     assert transfer.imagenet_weights("resnet50", include_top=False) is None
     printed = capsys.readouterr().out
     assert "not available here" in printed and "COURSE_DATA_DIR" in printed and "resnet50" in printed
-    assert not list(isolated_data.rglob("*.h5")), "nothing may be left in the cache"
+    assert not list(cache.rglob("*.h5")), "nothing may be left in the cache"
 
 
-def test_data_layer_itself_raises_when_offline(isolated_data, monkeypatch, closed_port_url):
-    _register(monkeypatch, closed_port_url, "resnet50_notop.h5", "0" * 32)
+def test_data_layer_itself_raises_when_offline(serve, closed_port_url):
+    serve(_resnet_notop(closed_port_url, "resnet50_notop.h5", "0" * 32))
     with pytest.raises(DataUnavailableError, match="resnet50 ImageNet weights"):
         data.application_weights("resnet50", include_top=False)
 
@@ -72,13 +88,13 @@ def test_unknown_architecture_is_named():
 # ----------------------------------------------------------------- weights available (served on loopback)
 
 
-def test_weights_are_downloaded_checked_cached_and_loaded(http_root, isolated_data, monkeypatch):
+def test_weights_are_downloaded_checked_cached_and_loaded(http_root, serve):
     root, base, requests = http_root
     saved, path = _resnet_weights_file(root / "resnet50_notop.h5", seed=3)
-    _register(monkeypatch, base, path.name, hashlib.md5(path.read_bytes()).hexdigest())
+    cache = serve(_resnet_notop(base, path.name, hashlib.md5(path.read_bytes()).hexdigest()))
 
     weights = transfer.imagenet_weights("resnet50", include_top=False)
-    assert weights == isolated_data / "keras-weights" / path.name
+    assert weights == cache / "keras-weights" / path.name
     assert weights.read_bytes() == path.read_bytes()
 
     keras.utils.set_random_seed(99)  # a different init: only loading can make the weights equal
@@ -92,56 +108,53 @@ def test_weights_are_downloaded_checked_cached_and_loaded(http_root, isolated_da
     assert len(requests) == 1, "the cached file must not be fetched again"
 
 
-def test_weights_with_a_wrong_checksum_are_rejected(http_root, isolated_data, monkeypatch):
+def test_weights_with_a_wrong_checksum_are_rejected(http_root, serve):
     root, base, _ = http_root
     (root / "resnet50_notop.h5").write_bytes(b"not the published weights" * 50)
-    _register(monkeypatch, base, "resnet50_notop.h5", "0" * 32)
+    cache = serve(_resnet_notop(base, "resnet50_notop.h5", "0" * 32))
     with pytest.raises(ChecksumError, match="damaged or is not the expected file"):
         transfer.imagenet_weights("resnet50", include_top=False)
-    assert not list(isolated_data.rglob("*.h5")) and not list(isolated_data.rglob("*.part"))
+    assert not list(cache.rglob("*.h5")) and not list(cache.rglob("*.part"))
 
 
-def _class_index(root, monkeypatch, url: str):
-    """A small class-index file in ``root``, registered as the one to fetch from ``url``; returns its bytes."""
-    content = b'{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}'
-    (root / "imagenet_class_index.json").write_bytes(content)
-    remote = Remote(url + "imagenet_class_index.json", "imagenet_class_index.json",
-                    checksum=hashlib.md5(content).hexdigest())
-    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX", remote)
-    return content
+CLASS_NAMES = b'{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}'
 
 
-def test_class_names_come_through_the_data_layer_into_keras_home(http_root, isolated_data, monkeypatch, tmp_path):
+def _class_index(url: str, content: bytes = CLASS_NAMES):
+    """The course's entry for the class-index file, to be fetched from ``url`` with the MD5 of ``content``."""
+    return dataclasses.replace(data.IMAGENET_CLASS_INDEX, remote=Remote(
+        url + "imagenet_class_index.json", "imagenet_class_index.json", checksum=hashlib.md5(content).hexdigest()))
+
+
+def test_class_names_come_through_the_data_layer_into_keras_home(http_root, serve, monkeypatch, tmp_path):
     root, base, requests = http_root
-    content = _class_index(root, monkeypatch, base)
+    (root / "imagenet_class_index.json").write_bytes(CLASS_NAMES)
+    cache = serve(_class_index(base))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     assert transfer.imagenet_class_names() is True
     placed = tmp_path / "keras-home" / "models" / "imagenet_class_index.json"
-    assert placed.read_bytes() == content  # where decode_predictions looks for it
-    assert (isolated_data / "keras-weights" / "imagenet_class_index.json").read_bytes() == content
+    assert placed.read_bytes() == CLASS_NAMES  # where decode_predictions looks for it
+    assert (cache / "keras-weights" / "imagenet_class_index.json").read_bytes() == CLASS_NAMES
     assert transfer.imagenet_class_names() is True and len(requests) == 1  # cached: not fetched again
 
 
-def test_class_names_offline_say_why(isolated_data, monkeypatch, closed_port_url, tmp_path, capsys):
-    monkeypatch.setattr(data, "IMAGENET_CLASS_INDEX",
-                        Remote(closed_port_url + "imagenet_class_index.json", "imagenet_class_index.json",
-                               checksum="0" * 32))
+def test_class_names_offline_say_why(serve, monkeypatch, closed_port_url, tmp_path, capsys):
+    serve(_class_index(closed_port_url, b"never served"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     assert transfer.imagenet_class_names() is False
     assert "not available here" in capsys.readouterr().out
     assert not (tmp_path / "keras-home" / "models" / "imagenet_class_index.json").exists()
 
 
-def test_class_names_from_a_mirror_are_checked(monkeypatch, tmp_path):
+def test_class_names_from_a_mirror_are_checked(serve, monkeypatch, tmp_path):
     mirror = tmp_path / "mirror"
     (mirror / "keras-weights").mkdir(parents=True)
-    content = _class_index(mirror / "keras-weights", monkeypatch, "http://127.0.0.1:9/")
-    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror))
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    (mirror / "keras-weights" / "imagenet_class_index.json").write_bytes(CLASS_NAMES)
+    serve(_class_index("http://127.0.0.1:9/"), mirror=mirror)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     assert data.imagenet_class_index() == mirror / "keras-weights" / "imagenet_class_index.json"
     assert transfer.imagenet_class_names() is True
-    (mirror / "keras-weights" / "imagenet_class_index.json").write_bytes(content.replace(b"tench", b"trout"))
+    (mirror / "keras-weights" / "imagenet_class_index.json").write_bytes(CLASS_NAMES.replace(b"tench", b"trout"))
     with pytest.raises(ChecksumError, match="ImageNet class names"):
         transfer.imagenet_class_names()
 
