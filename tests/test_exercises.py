@@ -230,4 +230,5 @@ def test_nb03_steps_per_epoch_feedback():
     assert nb03.q7.evaluate(32).correct and nb03.q7.evaluate(32.0).correct
     assert nb03.q7.evaluate(31).message.startswith("that is the number of full batches")
     assert nb03.q7.evaluate(1000).message.startswith("that would be one update per image")
-    assert nb03.q7.evaluate(64).message == "64 is not right. An epoch makes one update per batch: ceil(N / B) of them."
+    assert nb03.q7.evaluate(64).message == (
+        "64 is not right. An epoch makes one update per batch: ceil(N / B) of them.")
