@@ -82,8 +82,8 @@ def _drop_retracing_warnings(logger: logging.Logger) -> None:
 def _versions() -> str:
     parts = []
     try:
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
 
         parts.append(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
     except ImportError:
@@ -94,7 +94,7 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
-def show_source(obj) -> "_Code":
+def show_source(obj) -> _Code:
     """Display the source code of a function or class, highlighted, so a notebook can show a helper."""
     return _Code(inspect.getsource(obj))
 

@@ -10,7 +10,6 @@ import pytest
 
 from tools import course
 
-
 # ----------------------------------------------------------------- metrics read from printed lines
 
 
