@@ -3,7 +3,7 @@
 #   make test   set everything up (if needed), lint, and run the whole test suite
 # Both create a virtual environment in .venv on first use.
 # For instructors (README, "For instructors"):
-#   make course          run every notebook, report time, peak memory, accuracies
+#   make course          run every notebook, report time, peak memory, key metrics
 #   make mirror          build an offline data folder for lab machines
 #   make browser-check   open a notebook in headless Chromium and check its widget
 
