@@ -137,7 +137,7 @@ class MemoryProbe:
         self.bytes: int | None = None
         self.source = "not measured"
 
-    def sample(self, **_) -> None:
+    def sample(self) -> None:
         km = getattr(self.client, "km", None)
         pid = kernel_pid(km) if km is not None else None
         if pid is None:
