@@ -45,7 +45,7 @@ def test_the_key_metric_is_the_last_declared_one_and_may_be_missing():
     assert course.key_metric(metrics[1:2]) is None
     assert course.key_metric([]) is None
     assert course.fmt_metric(None) == "no key metric"
-    assert course.fmt_metric(metrics[2]) == "c 0.3"
+    assert course.fmt_metric(metrics[2]) == "c = 0.3"
 
 
 def test_report_metric_outside_ipython_prints_the_sentence(capsys):
@@ -155,7 +155,7 @@ def test_a_notebook_without_a_key_metric_is_reported_as_such(finished_run):
     assert report["notebooks"][1]["metrics"] == [] and report["notebooks"][1]["key_metric"] is None
     markdown = (out / "report.md").read_text()
     assert "| no key metric |" in markdown.split("| 03_no_key |")[1].splitlines()[0]
-    assert "- 03_no_key: (no key metric)\n  - cell 2: mean IoU 0.61: `boxes: mean IoU 0.610`" in markdown
+    assert "- 03_no_key: (no key metric)\n  - cell 2: mean IoU = 0.61: `boxes: mean IoU 0.610`" in markdown
     assert "- 02_fails: none" in markdown
 
 
@@ -187,6 +187,6 @@ def test_peak_memory_over_the_limit_is_flagged(finished_run):
     assert report["summary"]["largest_peak_memory"]["notebook"] == "01_works"
     markdown = (out / "report.md").read_text()
     assert "(over the limit)" in markdown and "limit 0.25 GB, over it: 01_works" in markdown
-    assert "| 01_works | ok |" in markdown and "| test accuracy 0.919 |" in markdown
-    assert "- 01_works:\n  - cell 4: test accuracy, dense 0.866: `dense network: test accuracy 0.8660`" in markdown
-    assert "  - cell 5: test accuracy 0.919 (key metric): `The CNN gets 91.9% of the test images right.`" in markdown
+    assert "| 01_works | ok |" in markdown and "| test accuracy = 0.919 |" in markdown
+    assert "- 01_works:\n  - cell 4: test accuracy, dense = 0.866: `dense network: test accuracy 0.8660`" in markdown
+    assert "  - cell 5: test accuracy = 0.919 (key metric): `The CNN gets 91.9% of the test images right.`" in markdown

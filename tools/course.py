@@ -334,7 +334,7 @@ def fmt_bytes(value: int | None) -> str:
 
 
 def fmt_metric(metric: Metric | None) -> str:
-    return "no key metric" if metric is None else f"{metric.name} {metric.value:.4g}"
+    return "no key metric" if metric is None else f"{metric.name} = {metric.value:.4g}"
 
 
 def summary(results: list[NotebookResult], memory_limit: int = MEMORY_LIMIT) -> dict:
@@ -425,7 +425,7 @@ def report_markdown(report: dict) -> str:
             lines.append(f"- {nb['name']}: none")
             continue
         lines.append(f"- {nb['name']}:" + ("" if nb["key_metric"] else " (no key metric)"))
-        lines += [f"  - cell {m['cell']}: {m['name']} {m['value']:.4g}" + (" (key metric)" if m["key"] else "")
+        lines += [f"  - cell {m['cell']}: {m['name']} = {m['value']:.4g}" + (" (key metric)" if m["key"] else "")
                   + f": `{m['sentence']}`" for m in nb["metrics"]]
     return "\n".join(lines) + "\n"
 
