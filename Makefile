@@ -1,9 +1,9 @@
 # Two commands for a fresh clone (see README.md):
 #   make lab    set everything up and open the course in JupyterLab
-#   make test   set everything up (if needed) and run the whole test suite
+#   make test   set everything up (if needed), lint, and run the whole test suite
 # Both create a virtual environment in .venv on first use.
 # For instructors (README, "For instructors"):
-#   make course          run every notebook, report time, peak memory, accuracies
+#   make course          run every notebook, report time, peak memory, key metrics
 #   make mirror          build an offline data folder for lab machines
 #   make browser-check   open a notebook in headless Chromium and check its widget
 
@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WORKERS ?= 2
 
-.PHONY: install lab test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
+.PHONY: install lab lint test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
 	course mirror browser-check
 
 $(STAMP): pyproject.toml
@@ -31,8 +31,13 @@ ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARG) $(LAB_ARGS)
 
+# Lint and format check (ruff, configured in pyproject.toml): seconds, so `make test` runs it first.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # Unit tests and every notebook (nbval), two at a time; prints the time per notebook.
-test: install
+test: install lint
 	$(BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/sanitize.cfg --durations=10

@@ -36,14 +36,13 @@ import argparse
 import os
 import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's helpers/
 
-from helpers.notebook import import_tensorflow_quietly  # noqa: E402
+from helpers.notebook import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # TensorFlow's C++ start-up lines about missing CUDA drivers go to /dev/null
 
@@ -143,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.epochs} epochs per pipeline")
     print(f"data: {root}")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
-          f"GPUs: {len(tf.config.list_physical_devices('GPU'))}; TensorFlow {tf.__version__}, Keras {keras.__version__}")
+          f"GPUs: {len(tf.config.list_physical_devices('GPU'))}; "
+          f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
     tf_model = build_model(args.size, rescale_inside=True)
     gen_model = build_model(args.size, rescale_inside=False)

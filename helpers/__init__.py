@@ -15,11 +15,12 @@ Modules by concern:
 * ``mirror``    - ``python -m helpers.mirror build DIR``: an offline data folder for lab machines
 * ``exercises`` - auto-checked exercises (``q1.check(answer)``, ``hint()``, ``solution()``)
 * ``reference`` - plain NumPy versions of convolution, pooling and activations
-* ``notebook``  - ``start()``, called at the top of every notebook, and ``show_source``
+* ``notebook``  - ``start()``, called at the top of every notebook; ``report_metric`` for the
+  figures the course report collects; ``show_source``
 """
 
-from .notebook import show_source, start
+from .notebook import report_metric, show_source, start
 from .profile import get_profile
 
-__all__ = ["start", "show_source", "get_profile"]
+__all__ = ["start", "report_metric", "show_source", "get_profile"]
 __version__ = "0.1.0"

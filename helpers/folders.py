@@ -18,9 +18,9 @@ cached, batched pipeline like the ones of notebooks 07 and 08.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError

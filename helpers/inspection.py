@@ -14,8 +14,8 @@ layer, and ending in one sigmoid unit or a softmax.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 import matplotlib.pyplot as plt

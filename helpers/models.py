@@ -12,7 +12,7 @@ them here so that it trains exactly the same network on any folder of classes.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 # Filters of the five blocks of the compact network (notebook 08, section 5).
 COMPACT_WIDTHS = (16, 32, 64, 128, 256)

@@ -1,4 +1,4 @@
-"""What every notebook calls at its top, and small display utilities."""
+"""What every notebook calls at its top, the report of its key figures, and small display utilities."""
 
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ def _drop_retracing_warnings(logger: logging.Logger) -> None:
 def _versions() -> str:
     parts = []
     try:
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
 
         parts.append(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
     except ImportError:
@@ -94,7 +94,43 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
-def show_source(obj) -> "_Code":
+# Where report_metric puts a figure in the output's metadata; tools/course.py reads it there.
+METRIC_METADATA = "cnn-course/metric"
+
+
+def report_metric(name: str, value: float, sentence: str | None = None, *, key: bool = False) -> None:
+    """Show one of the notebook's figures, and record it for the course report.
+
+    Shows ``sentence`` (by default ``"<name>: <value>"``) as printed text, and stores
+    ``name``, ``value`` and ``key`` in the metadata of that output, where the course report
+    (``make course``, ``tools/course.py``) reads them: rewording the sentence changes
+    nothing there. ``key=True`` marks the notebook's key metric, the figure the report
+    puts in its table (the last one so marked, when a notebook marks several)::
+
+        helpers.report_metric("test accuracy", test_acc, f"CNN: test accuracy {test_acc:.4f}", key=True)
+
+    Outside IPython (a plain Python script) it only prints the sentence.
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"report_metric({name!r}, ...) needs a number, got {value!r}") from None
+    if sentence is None:
+        sentence = f"{name}: {value:.4f}"
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(sentence)
+        return
+    record = {"name": name, "value": value, "key": bool(key)}
+    # Plain text, so every front end shows it as it shows printed output.
+    display({"text/plain": sentence}, raw=True, metadata={METRIC_METADATA: record})
+
+
+def show_source(obj) -> _Code:
     """Display the source code of a function or class, highlighted, so a notebook can show a helper."""
     return _Code(inspect.getsource(obj))
 

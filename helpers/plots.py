@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -115,7 +115,9 @@ def plot_confusion_matrix(
     """A seaborn heatmap of the confusion matrix (rows: true class, columns: predicted); return the axes."""
     import seaborn as sns
 
-    matrix = confusion_matrix(y_true, y_pred, len(class_names))
+    from .evaluation import count_confusions
+
+    matrix = count_confusions(y_true, y_pred, len(class_names))
     data = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
     if ax is None:
         side = 1.0 + 0.6 * len(class_names)
@@ -126,9 +128,3 @@ def plot_confusion_matrix(
     ax.set_ylabel("true class")
     return ax
 
-
-def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> np.ndarray:
-    """Counts ``m[i, j]`` of examples of true class ``i`` predicted as class ``j``."""
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)), 1)
-    return matrix

@@ -10,7 +10,8 @@ place.
 from __future__ import annotations
 
 import io
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 
@@ -78,7 +79,7 @@ class Explorer:
 
             self.handle.update(Image(self.render()))
 
-    def show(self) -> "Explorer":
+    def show(self) -> Explorer:
         """Display the figure (always) and, in a kernel, the controls under it."""
         from IPython.display import Image, display
 

@@ -3,45 +3,57 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import nbformat
+import numpy as np
 import pytest
 
+from helpers.notebook import METRIC_METADATA, report_metric
 from tools import course
 
-
-# ----------------------------------------------------------------- metrics read from printed lines
-
-
-@pytest.mark.parametrize("line, expected", [
-    # lines as notebooks 04-06 print them
-    ("test accuracy: 0.9812, test loss: 0.0712", [("test", 0.9812)]),
-    ("         sparse: test loss 0.0800, test accuracy 0.9790", [("test", 0.9790)]),
-    ("test accuracy with the restored weights: 0.9791", [("test", 0.9791)]),
-    ("6.1 s per epoch; test accuracy 0.9810 (Dense(128), section 3: 0.9790)", [("test", 0.9810)]),
-    ("best epoch 7: validation loss 0.310, validation accuracy 0.8842", [("validation", 0.8842)]),
-    ("dense network: test accuracy 0.8660, 101,770 parameters, 2.1 s per epoch", [("test", 0.8660)]),
-    ("CNN: test accuracy 0.9190 (test loss 0.231)", [("test", 0.9190)]),
-    ("validation accuracy: 88.4%", [("validation", 0.884)]),
-    ("test accuracy 91 %", [("test", 0.91)]),
-    # not metrics
-    ("difference in test accuracy: 0.0012", []),
-    ("CNN minus dense: +5.3 percentage points of test accuracy", []),
-    ("469/469 - 3s - 6ms/step - accuracy: 0.9012 - loss: 0.3 - val_accuracy: 0.88 - val_loss: 0.3", []),
-    ("training accuracy (last epoch): 0.9950", []),
-    ("model    test accuracy  parameters", []),
-])
-def test_metric_lines(line, expected):
-    found = course.metrics_in_text(line)
-    assert [(m.kind, pytest.approx(m.value)) for m in found] == expected
+# ----------------------------------------------------------------- metrics read from output metadata
 
 
-def test_headline_is_the_last_test_accuracy_else_the_last_validation_accuracy():
-    text = "validation accuracy 0.90\ntest accuracy 0.85\nvalidation accuracy 0.91\ntest accuracy 0.88\n"
-    assert course.headline(course.metrics_in_text(text)).value == 0.88
-    assert course.headline(course.metrics_in_text("validation accuracy 0.7\nvalidation accuracy 0.8")).value == 0.8
-    assert course.headline([]) is None
+def metric_output(name, value, sentence, key=False):
+    return nbformat.v4.new_output("display_data", data={"text/plain": sentence},
+                                  metadata={METRIC_METADATA: {"name": name, "value": value, "key": key}})
+
+
+def test_metrics_are_read_from_metadata_not_from_the_words():
+    nb = notebook("a", "b", "c")
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="test accuracy 0.5000\n"),  # printed: not a metric
+        metric_output("validation accuracy", 0.9012, "best epoch 3: 90.1% of the held-out images right"),
+    ]
+    nb.cells[3].outputs = [
+        metric_output("test accuracy", 0.919, "The CNN gets 91.9% of the test images right.", key=True),
+        nbformat.v4.new_output("display_data", data={"text/plain": "test accuracy 0.7"}),  # no metadata
+    ]
+    found = course.metrics_in_notebook(nb)
+    assert [(m.name, m.value, m.key, m.cell) for m in found] == [
+        ("validation accuracy", 0.9012, False, 2), ("test accuracy", 0.919, True, 4)]
+    assert found[1].sentence == "The CNN gets 91.9% of the test images right."
+    assert course.key_metric(found) is found[1]
+
+
+def test_the_key_metric_is_the_last_declared_one_and_may_be_missing():
+    metrics = [course.Metric("a", 0.1, True, "", 1), course.Metric("b", 0.2, False, "", 2),
+               course.Metric("c", 0.3, True, "", 3), course.Metric("d", 0.4, False, "", 4)]
+    assert course.key_metric(metrics).name == "c"
+    assert course.key_metric(metrics[1:2]) is None
+    assert course.key_metric([]) is None
+    assert course.fmt_metric(None) == "no key metric"
+    assert course.fmt_metric(metrics[2]) == "c = 0.3"
+
+
+def test_report_metric_outside_ipython_prints_the_sentence(capsys):
+    report_metric("test accuracy", np.float32(0.875), "CNN: test accuracy 0.8750")
+    report_metric("mean IoU", 0.61234)
+    assert capsys.readouterr().out == "CNN: test accuracy 0.8750\nmean IoU: 0.6123\n"
+    with pytest.raises(TypeError, match="report_metric\\('loss', ...\\) needs a number, got 'low'"):
+        report_metric("loss", "low")
 
 
 def test_selecting_notebooks_by_number_and_name(tmp_path):
@@ -73,23 +85,40 @@ def notebook(*sources: str):
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    """Two notebooks, one that works and one that fails in its second code cell, run once."""
+    """Three notebooks run once: one that works and declares a key metric, one that fails in its
+    second code cell, one that reports a metric but declares none as its key metric."""
     folder = tmp_path_factory.mktemp("notebooks")
     nbformat.write(notebook(
         "import os\nprint('profile', os.environ['COURSE_PROFILE'])",
         "import numpy as np\nblock = np.ones(300_000_000 // 8)  # 300 MB held by the kernel",
-        "print('dense network: test accuracy 0.8660, 101,770 parameters')\n"
-        "print('best epoch 3: validation loss 0.31, validation accuracy 0.9012')",
-        "print('CNN: test accuracy 0.9190 (test loss 0.231)')",
+        "import helpers\n"
+        "print('test accuracy 0.5000')  # printed, not reported: not a metric\n"
+        "helpers.report_metric('test accuracy, dense', 0.866, 'dense network: test accuracy 0.8660')\n"
+        "helpers.report_metric('validation accuracy', np.float64(0.9012))",
+        # a sentence without the words "test accuracy": the metric is still read
+        "helpers.report_metric('test accuracy', 0.919, 'The CNN gets 91.9% of the test images right.', key=True)",
     ), folder / "01_works.ipynb")
     nbformat.write(notebook(
         "import os\nos.write(2, b'a message written by the kernel process itself\\n')",
         "print('about to fail')\nraise ValueError('the data folder is empty')",
         "print('never runs')",
     ), folder / "02_fails.ipynb")
+    nbformat.write(notebook(
+        "import helpers\nhelpers.report_metric('mean IoU', 0.61, 'boxes: mean IoU 0.610')",
+    ), folder / "03_no_key.ipynb")
     out = tmp_path_factory.mktemp("report")
-    report = course.run(course.select([], folder), out, profile="fast", timeout=120,
-                        memory_limit=250 * 10**6)
+    # The kernel gets the chosen profile in its own environment; this process keeps its own.
+    before = os.environ.get("COURSE_PROFILE")
+    os.environ["COURSE_PROFILE"] = "full"
+    try:
+        report = course.run(course.select([], folder), out, profile="fast", timeout=120,
+                            memory_limit=250 * 10**6)
+        assert os.environ["COURSE_PROFILE"] == "full", "the tool must not change its own environment"
+    finally:
+        if before is None:
+            del os.environ["COURSE_PROFILE"]
+        else:
+            os.environ["COURSE_PROFILE"] = before
     return out, report
 
 
@@ -97,19 +126,37 @@ def test_report_has_time_memory_metrics_and_copies(finished_run):
     out, report = finished_run
     assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(report))
     assert report["complete"] and report["profile"] == "fast"
-    works, fails = report["notebooks"]
+    works, fails, no_key = report["notebooks"]
     assert works["status"] == "ok" and works["cells_executed"] == works["code_cells"] == 4
     assert 0 < works["seconds"] < 120
     if sys.platform.startswith("linux"):
         assert works["peak_memory_source"] == "VmHWM"
         assert works["peak_memory_bytes"] > 300 * 10**6, "the 300 MB array must show in the peak"
-    assert [(m["kind"], m["value"], m["cell"]) for m in works["metrics"]] == [
-        ("test", 0.866, 4), ("validation", 0.9012, 4), ("test", 0.919, 5)]
-    assert works["headline"]["value"] == 0.919
+    assert [(m["name"], m["value"], m["key"], m["cell"]) for m in works["metrics"]] == [
+        ("test accuracy, dense", 0.866, False, 4), ("validation accuracy", 0.9012, False, 4),
+        ("test accuracy", 0.919, True, 5)]
+    assert works["key_metric"]["value"] == 0.919
+    assert works["key_metric"]["sentence"] == "The CNN gets 91.9% of the test images right."
 
     executed = nbformat.read(out / "01_works.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "profile fast\n", "the kernel runs the chosen profile"
-    assert "CNN: test accuracy 0.9190" in (out / "01_works.html").read_text()
+    outputs = executed.cells[3].outputs
+    assert [o["output_type"] for o in outputs] == ["stream", "display_data", "display_data"]
+    assert outputs[0]["text"] == "test accuracy 0.5000\n", "printed text stays where it was printed"
+    assert outputs[2]["data"]["text/plain"] == "validation accuracy: 0.9012", "the default sentence"
+    assert "The CNN gets 91.9% of the test images right." in (out / "01_works.html").read_text()
+
+
+def test_a_notebook_without_a_key_metric_is_reported_as_such(finished_run):
+    out, report = finished_run
+    no_key = report["notebooks"][2]
+    assert no_key["status"] == "ok" and no_key["key_metric"] is None
+    assert [(m["name"], m["value"]) for m in no_key["metrics"]] == [("mean IoU", 0.61)]
+    assert report["notebooks"][1]["metrics"] == [] and report["notebooks"][1]["key_metric"] is None
+    markdown = (out / "report.md").read_text()
+    assert "| no key metric |" in markdown.split("| 03_no_key |")[1].splitlines()[0]
+    assert "- 03_no_key: (no key metric)\n  - cell 2: mean IoU = 0.61: `boxes: mean IoU 0.610`" in markdown
+    assert "- 02_fails: none" in markdown
 
 
 def test_a_failing_notebook_is_reported_and_the_run_goes_on(finished_run):
@@ -123,7 +170,7 @@ def test_a_failing_notebook_is_reported_and_the_run_goes_on(finished_run):
     assert "a message written by the kernel process itself" in (out / fails["kernel_log"]).read_text()
     executed = nbformat.read(out / "02_fails.ipynb", as_version=4)
     assert executed.cells[2].outputs[-1]["output_type"] == "error", "the executed copy shows the error"
-    assert report["summary"]["failed"] == ["02_fails"] and report["summary"]["ok"] == 1
+    assert report["summary"]["failed"] == ["02_fails"] and report["summary"]["ok"] == 2
 
     markdown = (out / "report.md").read_text()
     assert "| 02_fails | **failed** in cell 3 |" in markdown
@@ -140,4 +187,6 @@ def test_peak_memory_over_the_limit_is_flagged(finished_run):
     assert report["summary"]["largest_peak_memory"]["notebook"] == "01_works"
     markdown = (out / "report.md").read_text()
     assert "(over the limit)" in markdown and "limit 0.25 GB, over it: 01_works" in markdown
-    assert "| 01_works | ok |" in markdown and "test accuracy 91.9%" in markdown
+    assert "| 01_works | ok |" in markdown and "| test accuracy = 0.919 |" in markdown
+    assert "- 01_works:\n  - cell 4: test accuracy, dense = 0.866: `dense network: test accuracy 0.8660`" in markdown
+    assert "  - cell 5: test accuracy = 0.919 (key metric): `The CNN gets 91.9% of the test images right.`" in markdown

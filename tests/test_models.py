@@ -2,15 +2,87 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import keras
+import nbformat
 import numpy as np
-import pytest
 
-keras = pytest.importorskip("keras")
+from helpers.models import augmentation, compact_cnn
 
-from helpers.models import augmentation, compact_cnn  # noqa: E402
+NOTEBOOK_08 = Path(__file__).resolve().parent.parent / "notebooks" / "08_cats_vs_dogs.ipynb"
 
 
-def test_compact_cnn_is_notebook_08s_network():
+def notebook_08_builders() -> dict:
+    """Notebook 08's own ``make_augment`` and ``build_compact``, taken from its code cells.
+
+    Only the two function definitions and the ``WIDTHS`` they use are run, not the cells
+    around them (which load data and train)."""
+    wanted = []
+    for cell in nbformat.read(NOTEBOOK_08, as_version=4).cells:
+        if cell.cell_type != "code" or cell.source.startswith("# Set-up."):  # the bootstrap has %pip
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef) and node.name in {"make_augment", "build_compact"}:
+                wanted.append(node)
+            elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "WIDTHS" for t in node.targets):
+                wanted.append(node)
+    assert len(wanted) == 3, "notebook 08 must define WIDTHS, make_augment and build_compact"
+    namespace = {"keras": keras}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), str(NOTEBOOK_08), "exec"), namespace)
+    return namespace
+
+
+def layer_configs(model) -> list[tuple[str, dict]]:
+    """(type, config) of every layer, nested Sequential models (augmentation) layer by layer.
+    Names are left out where Keras makes them up (the input, the augmentation's own layers)."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            found.append(("InputLayer", {k: v for k, v in layer.get_config().items() if k != "name"}))
+        elif isinstance(layer, keras.Sequential):
+            found.append(("Sequential", {"name": layer.name}))
+            found += [(type(inner).__name__, {k: v for k, v in inner.get_config().items() if k != "name"})
+                      for inner in layer.layers]
+        else:
+            found.append((type(layer).__name__, layer.get_config()))
+    return found
+
+
+def test_compact_cnn_is_notebook_08s_network_layer_by_layer():
+    # Notebook 08 ends in one sigmoid unit (cats or dogs); compact_cnn in a softmax over n_classes.
+    # Everything before the output layer must be the same: types, order and configs, with the
+    # augmentation's and the dropout's settings (which a parameter count does not see).
+    ours = layer_configs(compact_cnn(150, 2))
+    theirs = layer_configs(notebook_08_builders()["build_compact"](150))
+    assert [kind for kind, _ in ours] == [kind for kind, _ in theirs]
+    assert ours[:-1] == theirs[:-1]
+    (_, our_output), (_, their_output) = ours[-1], theirs[-1]
+    assert (our_output["units"], our_output["activation"]) == (2, "softmax")
+    assert (their_output["units"], their_output["activation"]) == (1, "sigmoid")
+    for config in (our_output, their_output):
+        del config["units"], config["activation"]
+    assert our_output == their_output
+    assert [kind for kind, _ in ours][:7] == ["InputLayer", "Sequential", "RandomFlip", "RandomRotation",
+                                               "RandomZoom", "RandomTranslation", "RandomContrast"]
+    assert dict(ours)["Dropout"]["rate"] == 0.3 and dict(ours)["RandomRotation"]["factor"] == (-0.07, 0.07)
+
+
+def test_augmentation_is_notebook_08s():
+    assert layer_configs(keras.Sequential([augmentation()])) == layer_configs(
+        keras.Sequential([notebook_08_builders()["make_augment"]()]))
+
+
+def test_a_changed_layer_is_noticed():
+    # The comparison above can fail: one different setting shows.
+    builders = notebook_08_builders()
+    reference = layer_configs(builders["build_compact"](64))
+    builders["WIDTHS"] = (16, 32, 64, 128, 255)
+    assert layer_configs(builders["build_compact"](64)) != reference
+
+
+def test_compact_cnn_parameters():
     # Notebook 08 asserts 394,353 parameters for its compact model, whose output is one sigmoid unit:
     # with one output unit this is the same count, with two the output layer adds (256 + 1) more.
     assert compact_cnn(150, 1).count_params() == 394_353

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -48,6 +49,23 @@ def test_notebook_uses_no_removed_api(path):
     for cell in code_cells(path):
         match = REMOVED_APIS.search(cell.source)
         assert match is None, f"uses {match.group(0)!r}; teach the current Keras 3 API"
+
+
+TRAINING = [p for p in NOTEBOOKS if int(p.name[:2]) >= 4]  # from 04 on, every notebook scores a model
+
+
+@pytest.mark.parametrize("path", TRAINING, ids=[p.name for p in TRAINING])
+def test_notebook_declares_its_key_metric_for_the_course_report(path):
+    calls = []
+    for cell in code_cells(path)[1:]:  # the bootstrap has a %pip line
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # another IPython magic
+            continue
+        calls += [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and getattr(node.func, "attr", getattr(node.func, "id", None)) == "report_metric"]
+    assert any(keyword.arg == "key" for call in calls for keyword in call.keywords), (
+        "no helpers.report_metric(..., key=True): the course report (tools/course.py) would show no key metric")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -1,12 +1,11 @@
 """The NumPy references agree with TensorFlow and Keras to float tolerance."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from helpers import reference as R
-
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(0)
 

@@ -5,41 +5,33 @@
     make course PROFILE=fast NOTEBOOKS="01 02"   the same through make
 
 Each notebook runs top to bottom in a fresh kernel (started from ``notebooks/``,
-with ``COURSE_PROFILE`` set to the chosen profile; ``COURSE_DATA_DIR`` and the
-rest of the environment are passed on). A failing notebook is reported with its
-error cell and message, and the run goes on to the next one.
+with ``COURSE_PROFILE`` set to the chosen profile in the kernel's environment;
+``COURSE_DATA_DIR`` and the rest of this process's environment are passed on).
+A failing notebook is reported with its error cell and message, and the run goes
+on to the next one.
 
 Everything is written to ``build/course/<profile>/`` (``--out`` to change):
 
 * ``report.md`` and ``report.json``: per notebook the wall time (kernel start
-  included), the peak memory of its kernel, its status and its key metrics;
-  the machine it ran on; the largest peak memory, and every notebook over the
-  4 GB limit. The report is rewritten after each notebook, so an interrupted
-  run still leaves one (``"complete": false``).
+  included), the peak memory of its kernel, its status, its key metric and every
+  metric it reported; the machine it ran on; the largest peak memory, and every
+  notebook over the 4 GB limit. The report is rewritten after each notebook, so
+  an interrupted run still leaves one (``"complete": false``).
 * ``<notebook>.ipynb`` and ``<notebook>.html``: the executed copy, with all
   outputs, and its HTML export, for reading the run without Jupyter;
   ``<notebook>.kernel.log``: what the kernel process printed outside the
   notebook (TensorFlow's C++ messages, a crash), when it printed anything.
 
 Peak memory is the kernel's high-water mark of resident memory (``VmHWM`` in
-``/proc/<pid>/status`` on Linux), read after every cell and just before the
-kernel shuts down. On other systems it is the largest resident size seen after
-a cell (Windows: the peak working set).
+``/proc/<pid>/status`` on Linux), read after every cell. On other systems it is
+the largest resident size seen after a cell (Windows: the peak working set).
 
-Key metrics are read from what the notebook prints, never typed in: every
-line of printed output (stdout) that contains ``test accuracy`` or
-``validation accuracy`` followed by a number is a metric, for example
-
-    CNN: test accuracy 0.9190 (test loss 0.231)
-    test accuracy with the restored weights: 0.9791
-    best epoch 7: validation loss 0.310, validation accuracy 0.8842
-    validation accuracy: 88.4%
-
-(a fraction or a percentage; a few words may stand between ``accuracy`` and the
-number). Lines that compare two accuracies (``difference``, ``minus``, ``gap``)
-are skipped. The notebook's *headline* metric is the last test accuracy it
-prints, or the last validation accuracy when it prints no test accuracy. To
-declare a metric, a notebook only has to print such a line.
+Metrics are what the notebook reports with ``helpers.report_metric(name, value,
+sentence, key=...)``: the call shows the sentence and stores the name and value
+in the metadata of that output (``helpers.notebook.METRIC_METADATA``), where this
+tool reads them; the wording of the sentence does not matter. Each notebook
+declares its own *key metric* with ``key=True`` (the last so marked counts); a
+notebook that declares none is reported as having no key metric.
 
 Exit status: 0 when every notebook ran and stayed under the memory limit, 1
 otherwise, 2 for a usage error.
@@ -52,7 +44,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -62,75 +53,45 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from helpers.notebook import METRIC_METADATA
+from tools.notebooks import NOTEBOOKS, ROOT, all_notebooks, execute, kernel_client
+
 DEFAULT_OUT = ROOT / "build" / "course"
 PROFILES = ("full", "fast")
 MEMORY_LIMIT = 4 * 10**9  # bytes: "4 GB" (decimal, so it is also under 4 GiB)
 GB = 10**9
 
 # --------------------------------------------------------------------------- #
-# Key metrics, read from printed output
+# Metrics, as the notebooks report them
 # --------------------------------------------------------------------------- #
-
-METRIC_RE = re.compile(
-    r"\b(?P<kind>test|validation) accuracy\b"
-    r"(?P<words>(?:\s+[A-Za-z()'-]+){0,6}?)"  # optional words, e.g. "with the restored weights"
-    r"\s*[:=]?\s*"
-    r"(?P<value>\d+(?:\.\d+)?)(?P<percent>\s?%)?",
-    re.IGNORECASE,
-)
-SKIP_RE = re.compile(r"\b(difference|minus|gap)\b", re.IGNORECASE)
 
 
 @dataclass
 class Metric:
-    """One accuracy a notebook printed."""
+    """One figure a notebook reported with ``helpers.report_metric``."""
 
-    kind: str  # "test" or "validation"
-    value: float  # a fraction, 0..1
-    line: str  # the printed line, as it was printed
+    name: str  # e.g. "test accuracy"
+    value: float
+    key: bool  # declared the notebook's key metric
+    sentence: str  # what the notebook showed with it
     cell: int  # position of the cell in the notebook, counting from 1
 
 
-def metrics_in_text(text: str, cell: int = 0) -> list[Metric]:
-    """The test and validation accuracies in printed text, in order (see the module docstring)."""
-    found = []
-    for line in text.splitlines():
-        line = line.rstrip()
-        if SKIP_RE.search(line):
-            continue
-        for match in METRIC_RE.finditer(line):
-            value = float(match["value"])
-            if match["percent"]:
-                value /= 100
-            if 0.0 <= value <= 1.0:
-                found.append(Metric(match["kind"].lower(), value, line.strip(), cell))
-    return found
-
-
 def metrics_in_notebook(nb) -> list[Metric]:
-    """Every metric line in the stdout of an executed notebook, in cell order."""
+    """Every metric reported in an executed notebook, in cell order."""
     found = []
     for position, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type != "code":
-            continue
-        text = "".join(
-            output.get("text", "")
-            for output in cell.get("outputs", [])
-            if output.get("output_type") == "stream" and output.get("name") == "stdout"
-        )
-        found.extend(metrics_in_text(text, position))
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            record = output.get("metadata", {}).get(METRIC_METADATA)
+            if output.get("output_type") == "display_data" and record:
+                found.append(Metric(str(record["name"]), float(record["value"]), bool(record.get("key")),
+                                    str(output.get("data", {}).get("text/plain", "")).strip(), position))
     return found
 
 
-def headline(metrics: list[Metric]) -> Metric | None:
-    """The last test accuracy printed, else the last validation accuracy, else None."""
-    for kind in ("test", "validation"):
-        of_kind = [m for m in metrics if m.kind == kind]
-        if of_kind:
-            return of_kind[-1]
-    return None
+def key_metric(metrics: list[Metric]) -> Metric | None:
+    """The last metric declared as the key one, or None when the notebook declares none."""
+    return next((m for m in reversed(metrics) if m.key), None)
 
 
 # --------------------------------------------------------------------------- #
@@ -168,31 +129,22 @@ def peak_memory(pid: int) -> tuple[int | None, str]:
         return None, f"not measured ({type(exc).__name__})"
 
 
-def _client_class():
-    from nbclient import NotebookClient
+class MemoryProbe:
+    """The peak memory of a client's kernel, sampled whenever ``sample`` is called."""
 
-    class MeasuredClient(NotebookClient):
-        """A NotebookClient that keeps the kernel's peak memory and shows progress per cell."""
+    def __init__(self) -> None:
+        self.client = None
+        self.bytes: int | None = None
+        self.source = "not measured"
 
-        peak_bytes: int | None = None
-        peak_source: str = "not measured"
-        current_cell: int | None = None
-        progress = None
-
-        def sample_memory(self) -> None:
-            pid = kernel_pid(self.km) if self.km is not None else None
-            if pid is None:
-                return
-            value, source = peak_memory(pid)
-            if value is not None and (self.peak_bytes is None or value >= self.peak_bytes):
-                self.peak_bytes, self.peak_source = value, source
-
-        async def _async_cleanup_kernel(self) -> None:
-            if self.km is not None:
-                self.sample_memory()  # the last moment the kernel is alive
-            await super()._async_cleanup_kernel()
-
-    return MeasuredClient
+    def sample(self) -> None:
+        km = getattr(self.client, "km", None)
+        pid = kernel_pid(km) if km is not None else None
+        if pid is None:
+            return
+        value, source = peak_memory(pid)
+        if value is not None and (self.bytes is None or value >= self.bytes):
+            self.bytes, self.source = value, source
 
 
 # --------------------------------------------------------------------------- #
@@ -211,7 +163,7 @@ class NotebookResult:
     code_cells: int = 0
     cells_executed: int = 0  # code cells that ran without an error
     metrics: list[Metric] = field(default_factory=list)
-    headline: Metric | None = None
+    key_metric: Metric | None = None  # declared by the notebook (report_metric(..., key=True))
     error: dict | None = None  # cell, execution_count, ename, evalue, source
     executed: str | None = None  # file names, relative to the report
     html: str | None = None
@@ -254,51 +206,43 @@ def run_notebook(path: Path, out_dir: Path, *, profile: str, timeout: int, html:
 
     nb = nbformat.read(path, as_version=4)
     result = NotebookResult(name=path.stem, code_cells=sum(c.cell_type == "code" for c in nb.cells))
-    client = _client_class()(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     bar = tqdm(total=result.code_cells, desc=f"  {path.stem}", unit="cell", leave=False, position=position)
+    memory = MemoryProbe()
+    current_cell = None
 
     def on_cell_start(cell, cell_index, **_):
-        client.current_cell = cell_index
+        nonlocal current_cell
+        current_cell = cell_index
 
     def on_cell_executed(cell, cell_index, execute_reply=None, **_):
-        client.sample_memory()
+        memory.sample()
         if (execute_reply or {}).get("content", {}).get("status") == "ok":
             result.cells_executed += 1  # cells that ran to the end without an error
         bar.update(1)
 
-    client.on_cell_start = on_cell_start
-    client.on_cell_executed = on_cell_executed
-
-    saved_profile = os.environ.get("COURSE_PROFILE")
-    os.environ["COURSE_PROFILE"] = profile  # the kernel inherits the environment
+    client = kernel_client(nb, path, timeout=timeout, on_cell_start=on_cell_start,
+                           on_cell_executed=on_cell_executed)
+    memory.client = client
     out_dir.mkdir(parents=True, exist_ok=True)
     kernel_log = out_dir / f"{path.stem}.kernel.log"
-    log = open(kernel_log, "w", encoding="utf-8")
     start = time.perf_counter()
     try:
-        # The kernel process's own output (TensorFlow's C++ log, crash messages) goes to a
-        # log file beside the report instead of through the progress bars.
-        client.execute(stdout=log, stderr=log)
+        with open(kernel_log, "w", encoding="utf-8") as log:
+            # The kernel process's own output (TensorFlow's C++ log, crash messages) goes to a
+            # log file beside the report instead of through the progress bars.
+            execute(client, profile=profile, stdout=log, stderr=log)
         result.status = "ok"
     except Exception as exc:  # CellExecutionError, DeadKernelError, CellTimeoutError, ...
         result.status = "failed"
-        result.error = _error_of(nb, client.current_cell, exc)
+        result.error = _error_of(nb, current_cell, exc)
     finally:
         result.seconds = time.perf_counter() - start
         bar.close()
-        log.close()
-        if saved_profile is None:
-            os.environ.pop("COURSE_PROFILE", None)
-        else:
-            os.environ["COURSE_PROFILE"] = saved_profile
 
-    result.peak_memory_bytes, result.peak_memory_source = client.peak_bytes, client.peak_source
+    result.peak_memory_bytes, result.peak_memory_source = memory.bytes, memory.source
     result.over_memory_limit = bool(result.peak_memory_bytes and result.peak_memory_bytes > memory_limit)
     result.metrics = metrics_in_notebook(nb)
-    result.headline = headline(result.metrics)
+    result.key_metric = key_metric(result.metrics)
 
     if kernel_log.stat().st_size:
         result.kernel_log = kernel_log.name
@@ -390,7 +334,7 @@ def fmt_bytes(value: int | None) -> str:
 
 
 def fmt_metric(metric: Metric | None) -> str:
-    return "-" if metric is None else f"{metric.kind} accuracy {100 * metric.value:.1f}%"
+    return "no key metric" if metric is None else f"{metric.name} = {metric.value:.4g}"
 
 
 def summary(results: list[NotebookResult], memory_limit: int = MEMORY_LIMIT) -> dict:
@@ -436,9 +380,9 @@ def report_markdown(report: dict) -> str:
         lines += ["**This run was interrupted or is still going: the table is incomplete.**", ""]
     lines += [
         "Wall time: the whole notebook in a fresh kernel, kernel start included. Peak memory: "
-        "the kernel's high-water mark of resident memory. Key metric: the last test accuracy "
-        "the notebook printed (else the last validation accuracy); all printed accuracies are "
-        "listed below the table.",
+        "the kernel's high-water mark of resident memory. Key metric: the figure the notebook "
+        "declares as its key one (`helpers.report_metric(..., key=True)`); every figure it "
+        "reported is listed below the table.",
         "",
         "| notebook | status | wall time | peak memory | key metric | executed copy |",
         "|---|---|---|---|---|---|",
@@ -451,7 +395,7 @@ def report_markdown(report: dict) -> str:
         memory_cell = fmt_bytes(nb["peak_memory_bytes"])
         if nb["over_memory_limit"]:
             memory_cell = f"**{memory_cell} (over the limit)**"
-        head = Metric(**nb["headline"]) if nb["headline"] else None
+        head = Metric(**nb["key_metric"]) if nb["key_metric"] else None
         links = " / ".join(f"[{kind}]({name})" for kind, name in
                            (("ipynb", nb["executed"]), ("html", nb["html"]), ("kernel log", nb["kernel_log"]))
                            if name)
@@ -475,13 +419,14 @@ def report_markdown(report: dict) -> str:
             source = f", `{err['source']}`" if err["source"] else ""
             lines += [f"- **{nb['name']}**, {where}{source}: {err['ename']}: {err['evalue']} "
                       f"({nb['cells_executed']} of {nb['code_cells']} code cells ran without error)"]
-    lines += ["", "## Accuracies printed by the notebooks", ""]
+    lines += ["", "## Metrics reported by the notebooks", ""]
     for nb in report["notebooks"]:
         if not nb["metrics"]:
             lines.append(f"- {nb['name']}: none")
             continue
-        lines.append(f"- {nb['name']}:")
-        lines += [f"  - cell {m['cell']}: `{m['line']}`" for m in nb["metrics"]]
+        lines.append(f"- {nb['name']}:" + ("" if nb["key_metric"] else " (no key metric)"))
+        lines += [f"  - cell {m['cell']}: {m['name']} = {m['value']:.4g}" + (" (key metric)" if m["key"] else "")
+                  + f": `{m['sentence']}`" for m in nb["metrics"]]
     return "\n".join(lines) + "\n"
 
 
@@ -501,7 +446,7 @@ def write_report(out_dir: Path, report: dict) -> None:
 
 def select(names: list[str], folder: Path = NOTEBOOKS) -> list[Path]:
     """The notebooks named by number ("01", "7"), file name or path; all of them when none is named."""
-    available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    available = all_notebooks(folder)
     if not names:
         return available
     chosen = []
@@ -538,7 +483,7 @@ def run(paths: list[Path], out_dir: Path, *, profile: str = "full", timeout: int
         results.append(result)
         mark = "ok" if result.status == "ok" else f"FAILED in cell {result.error['cell']}: {result.error['ename']}"
         tqdm.write(f"{result.name}: {mark}, {fmt_seconds(result.seconds)}, "
-                   f"peak memory {fmt_bytes(result.peak_memory_bytes)}, {fmt_metric(result.headline)}")
+                   f"peak memory {fmt_bytes(result.peak_memory_bytes)}, {fmt_metric(result.key_metric)}")
         write_report(out_dir, report_json(profile, started, info, results, False, memory_limit))
     bar.close()
     report = report_json(profile, started, info, results, True, memory_limit)
@@ -550,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.course",
         description="Run every course notebook in a fresh kernel and report time, peak memory "
-                    "and the accuracies it prints.")
+                    "and the metrics it reports.")
     parser.add_argument("notebooks", nargs="*", help='numbers or names, e.g. "01 06" (default: all)')
     parser.add_argument("--profile", default=os.environ.get("COURSE_PROFILE", "").strip() or "full",
                         choices=PROFILES, help="run profile (default: $COURSE_PROFILE, else full)")

@@ -13,6 +13,7 @@ With no notebook named, every notebook under ``notebooks/`` is used.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,9 +39,9 @@ if importlib.util.find_spec("helpers") is None:
 KEEP_METADATA = {"kernelspec", "language_info"}
 
 
-def all_notebooks() -> list[Path]:
-    """Every course notebook, in course order."""
-    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def all_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Every course notebook (``NN_name.ipynb``) in a folder, in course order."""
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
 def is_checked(cell) -> bool:
@@ -101,13 +102,35 @@ def problems(path: Path) -> list[str]:
     return found
 
 
-def refresh(path: Path, timeout: int = 1200) -> None:
-    """Run a notebook in a fresh kernel (from notebooks/), then strip and save it."""
+def kernel_client(nb, path: Path, *, timeout: int = 1200, **hooks):
+    """An nbclient client that runs ``nb`` (read from ``path``) in a fresh Python 3 kernel started
+    in the notebook's folder, stopping at the first error. ``hooks`` are nbclient's public hooks
+    (``on_cell_start``, ``on_cell_executed``, ``on_cell_error``, ...)."""
     from nbclient import NotebookClient
 
+    return NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                          resources={"metadata": {"path": str(path.parent)}}, **hooks)
+
+
+def kernel_env(profile: str | None = None) -> dict[str, str]:
+    """The kernel's environment: this process's, with ``COURSE_PROFILE`` set to ``profile`` if given."""
+    env = dict(os.environ)
+    if profile is not None:
+        env["COURSE_PROFILE"] = profile
+    return env
+
+
+def execute(client, *, profile: str | None = None, **kernel_args) -> None:
+    """Run a ``kernel_client`` top to bottom (outputs go into its notebook), the kernel in the run
+    ``profile`` (default: this process's). ``kernel_args`` go to the kernel's start, e.g.
+    ``stdout=``/``stderr=`` for what the kernel process prints outside the notebook."""
+    client.execute(env=kernel_env(profile), **kernel_args)
+
+
+def refresh(path: Path, timeout: int = 1200) -> None:
+    """Run a notebook in a fresh kernel (from notebooks/), then strip and save it."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    execute(kernel_client(nb, path, timeout=timeout))
     strip(nb)
     write(nb, path)
 
