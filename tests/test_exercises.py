@@ -1,61 +1,96 @@
-"""Every exercise checker accepts its right answers and rejects the wrong ones, with feedback."""
+"""Every exercise accepts its right answers and its own solution, and gives each known mistake its exact message."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import json
+import re
 
+import keras
 import numpy as np
 import pytest
 
 import helpers.exercises as package
-from helpers.exercises import Exercise, Wrong, ____, exercises_in
+from helpers.exercises import Check, Exercise, Function, Number, Shape, Wrong, ____, exercises_in, framework
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("nb"))
-EXERCISES = [
-    pytest.param(ex, id=f"{name}.{ex.name}")
-    for name in MODULES
-    for ex in exercises_in(importlib.import_module(f"helpers.exercises.{name}"))
-]
+MODULES = framework.notebook_modules()
+EXERCISES = [pytest.param(ex, id=f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}") for m in MODULES for ex in exercises_in(m)]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """No test writes progress into the real cache folder."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_every_notebook_module_has_at_least_two_exercises():
-    assert MODULES, "no exercise modules found"
-    for name in MODULES:
-        found = exercises_in(importlib.import_module(f"helpers.exercises.{name}"))
-        assert len(found) >= 2, f"{name} has {len(found)} exercise(s)"
+    assert len(MODULES) >= 13
+    for module in MODULES:
+        assert len(exercises_in(module)) >= 2, module.__name__
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_right_answers_are_accepted(exercise: Exercise):
-    assert exercise.right, f"{exercise.name} lists no right answer to test its checker with"
     for answer in exercise.right:
         result = exercise.evaluate(answer)
-        assert result.status == "correct", f"{exercise.name} rejected a right answer: {result}"
+        assert result.status == "correct", f"rejected the right answer {answer!r}: {result}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_wrong_answers_are_rejected_with_specific_feedback(exercise: Exercise):
-    assert exercise.wrong, f"{exercise.name} lists no wrong answer to test its checker with"
+def test_each_known_mistake_gets_its_exact_message(exercise: Exercise):
+    for answer, message in exercise.mistakes:
+        result = exercise.evaluate(answer)
+        assert (result.status, result.message) == ("wrong", message), f"for {answer!r}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_wrong_answers_are_rejected_by_the_checker_not_by_a_crash(exercise: Exercise):
+    assert exercise.mistakes or exercise.wrong, "no wrong answer to test the checker with"
     for answer in exercise.wrong:
         result = exercise.evaluate(answer)
-        assert result.status in ("wrong", "error"), f"{exercise.name} accepted a wrong answer {answer!r}"
+        assert result.status in ("wrong", "error"), f"{answer!r} gave {result}"
         assert len(result.message) > 15, f"feedback too vague: {result.message!r}"
+
+
+def _solution_code(exercise: Exercise) -> str | None:
+    blocks = re.findall(r"```python\n(.*?)```", exercise.solution_text, flags=re.S)
+    return blocks[0] if blocks and getattr(exercise, "stub", None) else None
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_solution_passes_its_own_check(exercise: Exercise):
+    assert exercise.evaluate(exercise.answer).status == "correct"
+    code = _solution_code(exercise)
+    if code is not None:  # a code exercise: the code shown in solution() is what passes
+        namespace = {"np": np, "keras": keras}
+        exec(code, namespace)
+        result = exercise.evaluate(namespace[exercise.stub])
+        assert result.status == "correct", result
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_blank_answer_and_hint_and_solution(exercise: Exercise):
     assert exercise.evaluate(____).status == "blank"
-    assert exercise.hint().text and exercise.solution().text
+    assert exercise.title and exercise.hint().text and exercise.solution().text
 
 
-def _checker(answer):
+def test_code_exercises_follow_the_stub_convention():
+    stubs = [ex for m in MODULES for ex in exercises_in(m) if hasattr(ex, "stub")]
+    assert stubs
+    for ex in stubs:
+        assert ex.evaluate(lambda *args, **kwargs: ____).status == "blank", ex
+        assert "pass the function itself" in ex.evaluate(42).message
+
+
+# ------------------------------------------------------------------------ the framework itself
+
+
+def _demo(answer):
     if answer != 4:
         raise Wrong(f"you gave {answer}, but 2 + 2 is 4")
     return "2 + 2 is 4."
 
 
-DEMO = Exercise("demo", "2 + 2?", _checker, "add", "4", right=[4], wrong=[5])
+DEMO = Check(_demo, answer=4, title="add", hint="add", solution="4")
 
 
 def test_framework_reports_each_outcome_without_raising():
@@ -64,20 +99,63 @@ def test_framework_reports_each_outcome_without_raising():
     assert wrong.status == "wrong" and "you gave 5" in str(wrong) and "Not yet" in wrong._repr_html_()
 
 
-def test_an_answer_that_raises_becomes_an_error_result_not_a_traceback():
+def test_a_checker_that_crashes_is_reported_as_broken_not_as_the_learners_error():
+    crashing = Check(lambda answer: answer + 1, answer=1, title="t", hint="h", solution="s")
+    result = crashing.evaluate("a string")
+    assert result.status == "broken" and "TypeError" in result.message and "checker" in result.message
+
+
+def test_an_error_in_the_learners_code_names_the_learners_line():
     def learner_function(x):
         return x / 0
 
-    ex = Exercise("f", "", lambda f: f(1), "", "", right=[], wrong=[])
-    result = ex.check(learner_function)
+    result = Check(lambda f: framework.run(f, 1), answer=None, title="t", hint="h", solution="s").check(
+        learner_function)
     assert result.status == "error" and "ZeroDivisionError" in result.message and "learner_function" in result.message
 
 
-def test_whole_number_accepts_whole_numbers_and_explains_the_rest():
-    from helpers.exercises.framework import Wrong, whole_number
+def test_mistake_tables_are_validated_when_declared():
+    common = dict(title="t", hint="h", solution="s", what="The count")
+    with pytest.raises(ValueError, match="two known mistakes are alike"):
+        Number(256, mistakes=[(3136, "first message here"), (3136.0, "second message here")], **common)
+    with pytest.raises(ValueError, match="equals the answer"):
+        Number(256, mistakes=[(256, "a message that can never show")], **common)
+    with pytest.raises(ValueError, match="equals the answer"):
+        Shape((2, 3), mistakes=[([2, 3], "a message that can never show")], title="t", hint="h", solution="s")
+    with pytest.raises(ValueError, match="equals the answer"):
+        Function(np.abs, stub="f", cases=[(np.array([-1.0, 2.0]),)], title="t", hint="h", solution="s",
+                 mistakes=[(lambda x: np.sqrt(x * x), "a message that can never show")])
 
-    assert [whole_number(v, "The count") for v in (3, 3.0, np.int64(3), np.float32(3))] == [3, 3, 3, 3]
-    for bad, message in ((True, "should be a number, such as 7"), ("3", "should be a number, such as 7"),
-                         (None, "should be a number"), (2.5, "is a whole number, but you gave 2.5. It counts.")):
-        with pytest.raises(Wrong, match=message):
-            whole_number(bad, "The count", example="7", why="It counts.")
+
+def test_number_feedback():
+    ex = Number(42, what="The number of steps", example="10", whole=True, why="One step per batch.",
+                mistakes=[(41, "41: that rounds down.")], otherwise="Use ceil(N / B).",
+                title="t", hint="h", solution="s")
+    assert ex.evaluate(np.float32(42)).correct and ex.evaluate(41).message == "41: that rounds down."
+    assert ex.evaluate(True).message == "The number of steps should be a number, such as 10, but you gave bool True."
+    assert ex.evaluate(41.5).message == "The number of steps is a whole number, but you gave 41.5. One step per batch."
+    assert ex.evaluate(1000).message == "1,000 is not right. Use ceil(N / B)."
+
+
+# ------------------------------------------------------------------------ progress
+
+
+def test_progress_lists_solved_and_open_exercises_and_survives_a_damaged_file(tmp_path):
+    from helpers.exercises import nb01
+
+    empty = package.progress()
+    assert empty.solved == 0 and empty.total >= 26 and "0 of" in repr(empty)
+    nb01.q1.check(____)  # not attempted: nothing recorded
+    assert not (tmp_path / "cache" / framework.PROGRESS_FILE).exists()
+    nb01.q1.check(30)
+    nb01.q2.check(1)
+    nb01.q1.check(29)  # a later wrong answer does not undo a solved exercise
+    saved = json.loads((tmp_path / "cache" / framework.PROGRESS_FILE).read_text())
+    assert saved == {"nb01": {"q1": "solved", "q2": "tried"}}
+    shown = package.progress()
+    assert shown.solved == 1 and shown.total == empty.total
+    first = shown.rows[0]
+    assert first[0].startswith("notebook 01") and [n for n, _ in first[1]] == ["q1"]
+    assert "q2" in [n for n, _ in first[2]] and "| notebook 01" in shown._repr_markdown_()
+    (tmp_path / "cache" / framework.PROGRESS_FILE).write_text("{not json")
+    assert package.progress().solved == 0

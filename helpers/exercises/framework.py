@@ -1,12 +1,85 @@
-"""The exercise framework: specific feedback, never a bare traceback."""
+"""Declarative exercises: specific feedback for every known mistake, never a bare traceback.
+
+How to declare an exercise (in ``helpers/exercises/nbNN.py``; the variable name
+``q1``, ``q2``, ... is the exercise's name, the notebook cell calls
+``ex.q1.check(answer)``, ``ex.q1.hint()``, ``ex.q1.solution()``)::
+
+    q1 = Number(42, title="steps per epoch", what="The number of steps", example="10", whole=True,
+                praise="2,000 / 48 rounded up.",
+                mistakes=[(41, "that rounds down ..."), (2000, "that is the number of images ...")],
+                otherwise="Steps per epoch = ceil(N / B).",          # after "<answer> is not right."
+                hint="One step per batch ...", solution="ceil(2000 / 48) = 42 ...")
+
+    q2 = Shape((8, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
+               mistakes=[((8, 14, 14, 16), "..."), ((13, 13), "...")], otherwise="...", hint=..., solution=...)
+
+    q3 = Choice("b", options="abcde", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
+
+    q4 = Function(reference_fn, stub="max_pool_2x2", cases=[(x1,), (x2,)], title="...",
+                  mistakes=[(average_pool, "your output looks like average pooling ...")],
+                  hint=..., solution="```python\\ndef max_pool_2x2(x):\\n    ...\\n```")
+
+    q5 = Model(build_reference, stub="build_model", input_shape=(28, 28, 1), title="...",
+               layers=("Conv2D", "MaxPooling2D"),           # layer types that must be there
+               training="random",                          # or "same"; "identity" = identity at inference
+               mistakes=[(build_two_convs, "a second Conv2D adds ...")], hint=..., solution=...)
+
+    q6 = Check(checker, answer=right_answer, title="...", mistakes=[(value, "exact message")], ...)
+         # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
+
+Every kind takes the same common arguments: ``title`` (a few words for
+``progress()``), ``hint``, ``solution`` (Markdown), ``praise`` (shown when
+right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs),
+``right`` and ``wrong`` (more answers to accept and reject, for the tests).
+
+The question itself is written once, in the notebook's Markdown cell above the
+check: that is where a learner reads it, with its formulas and pictures. The
+module holds the answer, the mistakes, the hint and the solution.
+
+**Known mistakes** are wrong answers a learner is likely to give, each with its
+message. A kind recognises one by what it is (Number, Shape, Choice: the value)
+or by what it produces (Function: the outputs on the cases; Model: output shape
+and parameter counts). Tables are validated when the module is imported (Model
+tables, which need Keras models, when the exercise is first checked): no two
+mistakes alike, none equal to the answer. The tests assert each exact message.
+
+**Stub convention for code exercises.** The learner fills in a function (or a
+class, or a ``build_model()`` function) in the exercise cell and passes it,
+without brackets, to ``check``. The stub's body ends with ``return ____``; as
+long as the function returns ``____`` (or ``____`` itself is passed) the check
+says "Not attempted"::
+
+    def max_pool_2x2(x):
+        # your code here
+        return ____
+
+    ex.q2.check(max_pool_2x2)
+
+Checkers call learner code only through ``run(func, *args)``, which turns a
+return of ``____`` into "Not attempted" and an exception into an "error" result
+naming the learner's line. Any other exception is a fault of the checker: it is
+shown as such (status ``broken``), and the tests fail on it.
+
+**Progress.** ``check`` records the outcome in ``exercise-progress.json`` in the
+course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone); nothing
+is sent anywhere. ``progress()`` lists solved and open exercises per notebook.
+"""
 
 from __future__ import annotations
 
 import html
+import importlib
+import json
+import math
+import os
+import pkgutil
+import re
+import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -25,9 +98,33 @@ class Wrong(Exception):
     """Raised by a checker with the specific feedback for a wrong answer."""
 
 
+class _NotAttempted(Exception):
+    """The learner's code returned ``____``: the stub is not filled in yet."""
+
+
+class _LearnerRaised(Exception):
+    """The learner's code raised; the message names the exception and the learner's line."""
+
+
+def run(func: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Call learner code: ``____`` as result means not attempted, an exception becomes an error result."""
+    try:
+        result = func(*args, **kwargs)
+    except Exception as exc:  # the learner's code, whatever it raises
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = next((f for f in reversed(frames) if f"{os.sep}helpers{os.sep}" not in f.filename
+                      and f"{os.sep}site-packages{os.sep}" not in f.filename), None)
+        place = f" (in {where.name}, line {where.lineno})" if where else ""
+        raise _LearnerRaised(f"{type(exc).__name__}: {exc}{place}. Fix it and run the cell again.") from None
+    if isinstance(result, _Blank):
+        raise _NotAttempted
+    return result
+
+
 @dataclass(frozen=True)
 class Result:
-    """The outcome of one check: ``status`` is ``correct``, ``wrong``, ``blank`` or ``error``."""
+    """One check: ``status`` is ``correct``, ``wrong``, ``blank``, ``error`` (the learner's code raised)
+    or ``broken`` (the checker itself failed: a fault of the course)."""
 
     status: str
     message: str
@@ -41,6 +138,7 @@ class Result:
         "wrong": ("#b3261e", "Not yet"),
         "blank": ("#555555", "Not attempted"),
         "error": ("#b35c00", "Your code raised an error"),
+        "broken": ("#b35c00", "The checker failed"),
     }
 
     def __str__(self) -> str:
@@ -55,52 +153,6 @@ class Result:
         return str(self)
 
 
-@dataclass
-class Exercise:
-    """One exercise: a checker with hint and solution, plus the answers used to test the checker.
-
-    ``checker(answer)`` returns nothing (or a praise string) for a right answer
-    and raises ``Wrong("what exactly is off")`` otherwise. ``right`` and
-    ``wrong`` hold example answers the checker must accept and reject; the test
-    suite runs them all.
-    """
-
-    name: str
-    prompt: str
-    checker: Callable[[Any], str | None]
-    hint_text: str
-    solution_text: str
-    right: Sequence[Any] = field(default_factory=list)
-    wrong: Sequence[Any] = field(default_factory=list)
-
-    def evaluate(self, answer: Any) -> Result:
-        """Check ``answer`` and return a Result (never raises)."""
-        if answer is ____ or isinstance(answer, _Blank):
-            return Result("blank", "replace ____ with your answer and run the cell again.")
-        try:
-            praise = self.checker(answer)
-        except Wrong as feedback:
-            return Result("wrong", str(feedback))
-        except Exception as exc:  # the learner's own function blew up inside the checker
-            frames = traceback.extract_tb(exc.__traceback__)
-            where = next((f for f in reversed(frames) if "helpers" not in f.filename), None)
-            place = f" (in {where.name}, line {where.lineno})" if where else ""
-            return Result("error", f"{type(exc).__name__}: {exc}{place}. Fix it and run the cell again.")
-        return Result("correct", praise or "well done.")
-
-    def check(self, answer: Any) -> Result:
-        """Check ``answer`` and show the feedback (the Result is the cell's output)."""
-        return self.evaluate(answer)
-
-    def hint(self) -> "_Text":
-        """A nudge in the right direction."""
-        return _Text("Hint", self.hint_text)
-
-    def solution(self) -> "_Text":
-        """The worked solution."""
-        return _Text("Solution", self.solution_text)
-
-
 @dataclass(frozen=True)
 class _Text:
     label: str
@@ -113,12 +165,184 @@ class _Text:
         return f"**{self.label}:** {self.text}"
 
 
-def exercises_in(module: ModuleType) -> list[Exercise]:
-    """Every Exercise defined at the top level of ``module``."""
-    return [value for value in vars(module).values() if isinstance(value, Exercise)]
+# ---------------------------------------------------------------------------------- the kinds
 
 
-# ---------------------------------------------------------------- checker building blocks
+class Exercise:
+    """The common part of every kind: feedback, hint, solution, progress. Subclasses implement ``_judge``."""
+
+    kind = "exercise"
+
+    def __init__(self, *, title: str, hint: str, solution: str, praise: str = "well done.",
+                 mistakes: Sequence[tuple[Any, str]] = (), right: Sequence[Any] = (),
+                 wrong: Sequence[Any] = (), answer: Any = ____):
+        self.title, self.hint_text, self.solution_text, self.praise = title, hint, solution, praise
+        self.mistakes = list(mistakes)
+        self.answer = answer
+        self.right, self.wrong = [answer, *right], list(wrong)
+        for _, message in self.mistakes:
+            if not isinstance(message, str) or len(message) < 15:
+                raise ValueError(f"{title}: a mistake's message must say what is off, not {message!r}")
+
+    # the learner's side
+    def check(self, answer: Any) -> Result:
+        """Check ``answer``, record the outcome for ``progress()``, and show the feedback."""
+        result = self.evaluate(answer)
+        _record(self, result)
+        return result
+
+    def hint(self) -> _Text:
+        """A nudge in the right direction."""
+        return _Text("Hint", self.hint_text)
+
+    def solution(self) -> _Text:
+        """The worked solution."""
+        return _Text("Solution", self.solution_text)
+
+    def evaluate(self, answer: Any) -> Result:
+        """Check ``answer`` and return a Result (never raises, records nothing)."""
+        if isinstance(answer, _Blank):
+            return Result("blank", "replace ____ with your answer and run the cell again.")
+        try:
+            praise = self._judge(answer)
+        except Wrong as feedback:
+            return Result("wrong", str(feedback))
+        except _NotAttempted:
+            return Result("blank", "your code still returns ____; fill it in and run the cell again.")
+        except _LearnerRaised as exc:
+            return Result("error", str(exc))
+        except Exception as exc:  # a fault in the checker, not in the answer
+            return Result("broken", f"{type(exc).__name__}: {exc}. This is a fault of the course's "
+                                    f"checker, not of your answer; please report it.")
+        return Result("correct", praise or self.praise)
+
+    def _judge(self, answer: Any) -> str | None:
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return _locate(self)[1]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} exercise {self.name}: {self.title}>"
+
+
+def _distinct(title: str, answer: Any, keys: Iterable[Any], same: Callable[[Any, Any], bool]) -> None:
+    """Validate a mistake table: no mistake equal to the answer, no two mistakes alike."""
+    keys = list(keys)
+    for i, key in enumerate(keys):
+        if same(key, answer):
+            raise ValueError(f"{title}: the known mistake {key!r} equals the answer")
+        for other in keys[:i]:
+            if same(key, other):
+                raise ValueError(f"{title}: two known mistakes are alike, {other!r} and {key!r}; "
+                                 f"one message would never be shown")
+
+
+def number(answer: Any, what: str, example: str | None = None) -> float:
+    """``answer`` as a float, or Wrong naming ``what`` when it is not a number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        such_as = f", such as {example}" if example else ""
+        raise Wrong(f"{what} should be a number{such_as}, but you gave {type(answer).__name__} {answer!r}.")
+    return float(answer)
+
+
+def _show(value: float) -> str:
+    return f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:,g}"
+
+
+class Number(Exercise):
+    """A number, or an array of numbers when ``answer`` is one. Equality within ``tol`` (absolute) or
+    ``rel_tol``; ``accept`` lists other right values with their own praise (``[(515, "that is MiB
+    ...")]``); ``whole`` rejects fractions; ``otherwise`` follows "<your answer> is not right."."""
+
+    kind = "number"
+
+    def __init__(self, answer: Any, *, what: str, example: str | None = None, whole: bool = False,
+                 why: str = "", tol: float = 0.0, rel_tol: float = 1e-9,
+                 accept: Sequence[tuple[Any, str]] = (), otherwise: str = "", **common: Any):
+        super().__init__(answer=answer, **common)
+        self.what, self.example, self.whole, self.why = what, example, whole, why
+        self.tol, self.rel_tol, self.accept, self.otherwise = tol, rel_tol, list(accept), otherwise
+        self.array = np.ndim(answer) > 0
+        self.right += [value for value, _ in self.accept]
+        _distinct(self.title, answer, [k for k, _ in self.mistakes] + [v for v, _ in self.accept], self._same)
+
+    def _same(self, a: Any, b: Any) -> bool:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=self.rel_tol, atol=self.tol))
+
+    def _judge(self, answer: Any) -> str | None:
+        if self.array:
+            value = _as_array(answer)
+            if value is None or isinstance(answer, (str, bytes)):
+                raise Wrong(f"{self.what} should be an array of numbers, such as {self.example}; you gave "
+                            f"{type(answer).__name__} {answer!r}.")
+        else:
+            value = number(answer, self.what, self.example)
+        if self._same(value, self.answer):
+            return self.praise
+        for right, praise in self.accept:
+            if self._same(value, right):
+                return praise
+        for wrong, message in self.mistakes:
+            if self._same(value, wrong):
+                raise Wrong(message)
+        if self.array:
+            expect_array(value, self.answer, what=self.what, atol=max(self.tol, 1e-9))
+        if self.whole and not value.is_integer():
+            raise Wrong(f"{self.what} is a whole number, but you gave {value:g}. {self.why}".rstrip())
+        raise Wrong(f"{_show(value)} is not right. {self.otherwise}".rstrip())
+
+
+def as_shape(answer: Any, example: str = "a tuple such as (None, 10, 10, 8)") -> tuple:
+    """A shape answer as a tuple of ints and None (from a tuple, list or TensorShape); raise Wrong otherwise."""
+    if isinstance(answer, np.ndarray) and answer.ndim > 1:
+        raise Wrong(f"you gave an array of shape {answer.shape}; give a shape, a tuple of numbers.")
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise Wrong(f"give the shape as {example}; you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    shape = []
+    for item in answer:
+        if item is None:
+            shape.append(None)
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+            shape.append(int(item))
+        elif isinstance(item, (float, np.floating)) and float(item).is_integer():
+            shape.append(int(item))
+        else:
+            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
+    return tuple(shape)
+
+
+class Shape(Exercise):
+    """A shape (a tuple of whole numbers and None). ``explain(shape)`` may raise Wrong for patterns
+    a table cannot list (it runs after the table); ``axes`` names the entries in the generic feedback."""
+
+    kind = "shape"
+
+    def __init__(self, answer: tuple, *, axes: Sequence[str] | None = None, otherwise: str = "",
+                 explain: Callable[[tuple], None] | None = None, **common: Any):
+        super().__init__(answer=tuple(answer), **common)
+        self.axes = tuple(axes) if axes else tuple(f"entry {i}" for i in range(len(answer)))
+        self.otherwise, self.explain = otherwise, explain
+        self.mistakes = [(tuple(k), m) for k, m in self.mistakes]
+        _distinct(self.title, self.answer, [k for k, _ in self.mistakes], lambda a, b: a == b)
+
+    def _judge(self, answer: Any) -> str | None:
+        shape = as_shape(answer, f"a tuple of {len(self.answer)} entries")
+        if shape == self.answer:
+            return self.praise
+        for wrong, message in self.mistakes:
+            if shape == wrong:
+                raise Wrong(message)
+        if self.explain:
+            self.explain(shape)
+        if len(shape) != len(self.answer):
+            raise Wrong(f"your shape has {len(shape)} entries, but it should have {len(self.answer)}: "
+                        f"({', '.join(self.axes)}). {self.otherwise}".rstrip())
+        i = next(i for i, (a, b) in enumerate(zip(shape, self.answer)) if a != b)
+        raise Wrong(f"entry {i + 1} ({self.axes[i]}) is {shape[i]}, which is not right. {self.otherwise}".rstrip())
 
 
 def plain_name(item: Any) -> str:
@@ -130,6 +354,369 @@ def plain_name(item: Any) -> str:
     text = item if isinstance(item, str) else getattr(item, "__name__", None) or type(item).__name__
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
+
+def _letter(answer: Any) -> str:
+    if not isinstance(answer, str):
+        raise Wrong(f"give the letter of your choice as a string, such as 'a'; you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    return answer.strip().strip("()").strip().lower()
+
+
+class Choice(Exercise):
+    """One of a few options. ``normalise`` turns an answer into an option (default: a letter, so
+    ``"B"``, ``" (b) "`` give ``"b"``; use ``plain_name`` for names); it may raise Wrong."""
+
+    kind = "choice"
+
+    def __init__(self, answer: Any, *, options: Iterable[Any], normalise: Callable[[Any], Any] = _letter,
+                 otherwise: str = "", **common: Any):
+        super().__init__(answer=answer, **common)
+        self.options, self.normalise, self.otherwise = list(options), normalise, otherwise
+        keys = [normalise(k) for k, _ in self.mistakes]
+        _distinct(self.title, normalise(answer), keys, lambda a, b: a == b)
+        unknown = [k for k in keys + [normalise(answer)] if k not in self.options]
+        if unknown:
+            raise ValueError(f"{self.title}: {unknown} not among the options {self.options}")
+
+    def _judge(self, answer: Any) -> str | None:
+        value = self.normalise(answer)
+        if value not in self.options:
+            raise Wrong(f"{answer!r} is not one of the options; pick one of "
+                        f"{', '.join(map(str, self.options))}.")
+        if value == self.normalise(self.answer):
+            return self.praise
+        for wrong, message in self.mistakes:
+            if value == self.normalise(wrong):
+                raise Wrong(message)
+        raise Wrong(f"{value} is not right. {self.otherwise}".rstrip())
+
+
+def _copy(case: tuple) -> tuple:
+    return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in case)
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe(case: tuple) -> str:
+    if all(np.ndim(a) > 1 for a in case):
+        shapes = " and ".join(str(np.shape(a)) for a in case)
+        return f"an input of shape {shapes}" if len(case) == 1 else f"inputs of shapes {shapes}"
+    return "the input " + ", ".join(repr(np.round(a, 4).tolist() if np.ndim(a) else a) for a in case)
+
+
+class Function(Exercise):
+    """The learner writes a function; it is run on ``cases`` (tuples of arguments) and its outputs
+    are compared, as arrays, with those of ``reference``. A known mistake is a wrong function:
+    an answer whose output equals the mistake's on a case gets that mistake's message."""
+
+    kind = "function"
+
+    def __init__(self, reference: Callable, *, stub: str, cases: Sequence[tuple], atol: float = 1e-6,
+                 otherwise: str = "", **common: Any):
+        super().__init__(answer=reference, **common)
+        self.stub, self.cases, self.atol, self.otherwise = stub, [tuple(c) for c in cases], atol, otherwise
+        self.expected = [np.asarray(reference(*_copy(c)), dtype=float) for c in self.cases]
+        self._mistake_outputs = [[self._output(fn, c) for c in self.cases] for fn, _ in self.mistakes]
+        _distinct(self.title, self.expected, self._mistake_outputs, self._same_outputs)
+
+    def _output(self, fn: Callable, case: tuple) -> np.ndarray | None:
+        try:
+            return _as_array(fn(*_copy(case)))
+        except Exception:
+            return None
+
+    def _close(self, got: np.ndarray | None, want: np.ndarray | None) -> bool:
+        return (got is not None and want is not None and got.shape == want.shape
+                and bool(np.allclose(got, want, atol=self.atol, equal_nan=True)))
+
+    def _same_outputs(self, a: list, b: list) -> bool:
+        return all(self._close(x, y) for x, y in zip(a, b))
+
+    def _judge(self, answer: Any) -> str | None:
+        if not callable(answer):
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
+                        f"{type(answer).__name__}.")
+        for i, (case, expected) in enumerate(zip(self.cases, self.expected)):
+            raw = run(answer, *_copy(case))
+            if raw is None:
+                raise Wrong("your function returns None; end it with `return` and the result.")
+            got = _as_array(raw)
+            if got is None:
+                raise Wrong(f"your function returns {type(raw).__name__}, not an array of numbers.")
+            if self._close(got, expected):
+                continue
+            for (_, message), outputs in zip(self.mistakes, self._mistake_outputs):
+                if self._close(got, outputs[i]):
+                    raise Wrong(message)
+            where = _describe(case)
+            if got.shape != expected.shape:
+                raise Wrong(f"for {where} your output has shape {got.shape} but should have shape "
+                            f"{expected.shape}. {self.otherwise}".rstrip())
+            bad = np.argwhere(~np.isclose(got, expected, atol=self.atol))
+            first = tuple(int(j) for j in bad[0])
+            raise Wrong(f"for {where} the shape is right but {len(bad)} of the {got.size} values "
+                        f"{'differs' if len(bad) == 1 else 'differ'}; "
+                        f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}. "
+                        f"{self.otherwise}".rstrip())
+        return self.praise
+
+
+def _all_layers(layer: Any) -> list:
+    found = []
+    for sub in getattr(layer, "layers", []):
+        found += [sub, *_all_layers(sub)]
+    return found
+
+
+def _count(weights: Iterable[Any]) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+class Model(Exercise):
+    """The learner writes ``build_model()`` (the ``stub``) returning a Keras model or layer, or passes one.
+
+    The checker calls it on a batch of two random inputs of ``input_shape`` and compares with the
+    ``reference`` builder: output shape, parameter count, trainable count, the ``layers`` types
+    (class names) that must be present, and ``training``: ``"same"`` (inference and training
+    agree), ``"random"`` (two training calls differ, inference is repeatable) or ``"identity"``
+    (random in training, the identity at inference). ``extra(model)`` may raise Wrong. A known
+    mistake is a wrong builder, recognised by its output shape and parameter counts.
+    """
+
+    kind = "model"
+
+    def __init__(self, reference: Callable, *, stub: str, input_shape: tuple, layers: Sequence[str] = (),
+                 training: str | None = None, extra: Callable[[Any], None] | None = None, **common: Any):
+        super().__init__(answer=reference, **common)
+        self.stub, self.input_shape, self.layers = stub, tuple(input_shape), tuple(layers)
+        self.training, self.extra = training, extra
+        self._signatures: list | None = None
+
+    def _built(self, answer: Any) -> Any:
+        import keras
+
+        model = answer
+        if callable(answer) and not isinstance(answer, keras.layers.Layer):
+            model = run(answer)
+        if not isinstance(model, keras.layers.Layer):
+            raise Wrong(f"`{self.stub}` should return a Keras model (or layer); it returns "
+                        f"{type(model).__name__}.")
+        return model
+
+    def _probe(self, model: Any) -> tuple:
+        x = np.random.default_rng(0).uniform(size=(2, *self.input_shape)).astype("float32")
+        out = np.asarray(run(model, x, training=False))
+        return x, out, (None, *out.shape[1:]), model.count_params(), _count(model.trainable_weights)
+
+    def _signature(self, builder: Callable) -> tuple:
+        return self._probe(self._built(builder))[2:]
+
+    def _table(self) -> tuple[tuple, list]:
+        if self._signatures is None:
+            want = self._signature(self.answer)
+            sigs = [self._signature(b) for b, _ in self.mistakes]
+            _distinct(self.title, want, sigs, lambda a, b: a == b)
+            self._signatures = [want, sigs]
+        return self._signatures[0], self._signatures[1]
+
+    def _judge(self, answer: Any) -> str | None:
+        if not callable(answer):
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
+                        f"{type(answer).__name__}.")
+        want, sigs = self._table()
+        model = self._built(answer)
+        x, out, *got = self._probe(model)
+        got = tuple(got)
+        for (_, message), sig in zip(self.mistakes, sigs):
+            if got == sig:
+                raise Wrong(message)
+        names = {type(layer).__name__ for layer in [model, *_all_layers(model)]}
+        missing = [name for name in self.layers if name not in names]
+        if missing:
+            raise Wrong(f"your model has no {missing[0]} layer; its layers are "
+                        f"{', '.join(sorted(names - {'Functional', 'Sequential'}))}.")
+        for what, have, should in zip(("output shape", "parameter count", "trainable parameter count"),
+                                      got, want):
+            if have != should:
+                shown = (lambda v: f"{v:,}") if isinstance(should, int) else repr
+                raise Wrong(f"your model's {what} is {shown(have)}, but it should be {shown(should)}.")
+        self._check_training(model, x, out)
+        if self.extra:
+            self.extra(model)
+        return self.praise
+
+    def _check_training(self, model: Any, x: np.ndarray, out: np.ndarray) -> None:
+        if self.training is None:
+            return
+        again = np.asarray(run(model, x, training=False))
+        if not np.allclose(out, again):
+            raise Wrong("called twice on the same input at inference (training=False), your model gives "
+                        "different outputs; at inference it should be repeatable.")
+        if self.training == "same":
+            if not np.allclose(out, np.asarray(run(model, x, training=True)), atol=1e-5):
+                raise Wrong("your model gives different outputs in training and at inference; this one "
+                            "should behave the same in both.")
+            return
+        first, second = (np.asarray(run(model, x, training=True)) for _ in range(2))
+        if np.allclose(first, second):
+            raise Wrong("in training (training=True) your model gives the same output twice for the same "
+                        "input; it should be random there.")
+        if self.training == "identity" and not (out.shape == x.shape and np.allclose(out, x, atol=1e-5)):
+            raise Wrong("at inference (training=False) your model changes its input; it should pass it "
+                        "through unchanged.")
+
+
+class Check(Exercise):
+    """Anything else: ``checker(answer)`` returns a praise string (or None) or raises Wrong. It must
+    call learner code through ``run``. ``answer`` is a right answer; ``mistakes`` pair wrong answers
+    with the exact message the checker gives for them (the tests assert it)."""
+
+    kind = "check"
+
+    def __init__(self, checker: Callable[[Any], str | None], *, answer: Any, **common: Any):
+        super().__init__(answer=answer, **common)
+        self.checker = checker
+
+    def _judge(self, answer: Any) -> str | None:
+        return self.checker(answer)
+
+
+def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 1e-5) -> None:
+    """Raise Wrong unless ``answer`` is an array of the expected shape and values."""
+    got = _as_array(answer)
+    if got is None:
+        raise Wrong(f"{what} should be an array of numbers, but you gave {type(answer).__name__}.")
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        raise Wrong(f"{what} has shape {got.shape} but should have shape {expected.shape}.")
+    if not np.allclose(got, expected, atol=atol):
+        bad = np.argwhere(~np.isclose(got, expected, atol=atol))
+        first = tuple(int(i) for i in bad[0])
+        raise Wrong(f"{what} has the right shape, but {len(bad)} of its {got.size} values "
+                    f"{'differs' if len(bad) == 1 else 'differ'}; "
+                    f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}.")
+
+
+# ---------------------------------------------------------------------------------- progress
+
+PROGRESS_FILE = "exercise-progress.json"
+_PACKAGE = __name__.rsplit(".", 1)[0]
+
+
+def exercises_in(module: ModuleType) -> list[Exercise]:
+    """Every Exercise defined at the top level of ``module``, in order."""
+    return [value for value in vars(module).values() if isinstance(value, Exercise)]
+
+
+def notebook_modules() -> list[ModuleType]:
+    """The exercise modules ``nb01``, ``nb02``, ... of the package, imported."""
+    package = importlib.import_module(_PACKAGE)
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if re.fullmatch(r"nb\d+", m.name))
+    return [importlib.import_module(f"{_PACKAGE}.{name}") for name in names]
+
+
+def _locate(exercise: Exercise) -> tuple[str, str]:
+    """(module stem, variable name) of an exercise declared in a notebook module."""
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith(f"{_PACKAGE}.nb"):
+            for name, value in vars(module).items():
+                if value is exercise:
+                    return module_name.rsplit(".", 1)[1], name
+    return "", "exercise"
+
+
+def progress_path() -> Path:
+    """The progress file, in the course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone)."""
+    from ..data import cache_dir
+
+    return cache_dir() / PROGRESS_FILE
+
+
+def _load() -> dict:
+    try:
+        data = json.loads(progress_path().read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _record(exercise: Exercise, result: Result) -> None:
+    if result.status == "blank":
+        return
+    notebook, name = _locate(exercise)
+    if not notebook:
+        return
+    data = _load()
+    entry = data.setdefault(notebook, {})
+    if entry.get(name) != "solved":
+        entry[name] = "solved" if result.correct else "tried"
+    try:
+        path = progress_path()
+        path.write_text(json.dumps(data, indent=1, sort_keys=True))
+    except OSError:
+        pass  # a read-only cache must not break the exercise
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Solved and open exercises of every notebook (``rows``: notebook, solved, open lists)."""
+
+    rows: tuple
+
+    def _lines(self) -> list[tuple[str, str, str]]:
+        def names(items: list) -> str:
+            return ", ".join(f"{n} ({t})" for n, t in items) or "-"
+
+        return [(title, names(solved), names(open_)) for title, solved, open_ in self.rows]
+
+    @property
+    def solved(self) -> int:
+        return sum(len(s) for _, s, _ in self.rows)
+
+    @property
+    def total(self) -> int:
+        return sum(len(s) + len(o) for _, s, o in self.rows)
+
+    def __repr__(self) -> str:
+        lines = [f"{self.solved} of {self.total} exercises solved."]
+        lines += [f"{title}: solved {solved}; open {open_}" for title, solved, open_ in self._lines()]
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.solved} of {self.total} exercises solved.**", "",
+                 "| Notebook | Solved | Open |", "|---|---|---|"]
+        lines += [f"| {title} | {solved} | {open_} |" for title, solved, open_ in self._lines()]
+        return "\n".join(lines)
+
+
+def progress() -> Progress:
+    """Which exercises of every notebook are solved and which are open (from the local progress file)."""
+    data = _load()
+    rows = []
+    for module in notebook_modules():
+        stem = module.__name__.rsplit(".", 1)[1]
+        doc = (module.__doc__ or stem).strip().splitlines()[0]
+        title = re.sub(r"^Exercises of (notebook \d+(?: \([^)]*\))?).*$", r"\1", doc)
+        done = data.get(stem, {}) if isinstance(data.get(stem), dict) else {}
+        items = [(_locate(ex)[1], ex.title) for ex in exercises_in(module)]
+        rows.append((title, [i for i in items if done.get(i[0]) == "solved"],
+                     [i for i in items if done.get(i[0]) != "solved"]))
+    return Progress(tuple(rows))
+
+
+def legacy(*, name: str, prompt: str, checker: Callable, hint_text: str, solution_text: str,
+           right: Sequence[Any], wrong: Sequence[Any]) -> Check:
+    """Transitional: an exercise still written as one checker function (to be converted)."""
+    return Check(checker, answer=right[0], title=name, hint=hint_text, solution=solution_text,
+                 right=right[1:], wrong=wrong)
+
+
+# transitional helpers of the checkers not yet converted
 
 def whole_number(answer: Any, what: str, *, example: str | None = None, why: str = "") -> int:
     """Return ``answer`` as an int, or raise Wrong when it is not a whole number.
@@ -143,48 +730,6 @@ def whole_number(answer: Any, what: str, *, example: str | None = None, why: str
     if not float(answer).is_integer():
         raise Wrong(f"{what} is a whole number, but you gave {answer}. {why}".rstrip())
     return int(answer)
-
-
-def expect_number(answer: Any, expected: float, *, what: str, tol: float = 1e-6) -> None:
-    """Raise Wrong unless ``answer`` is a number within ``tol`` of ``expected``."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, but you gave {type(answer).__name__} {answer!r}.")
-    if abs(float(answer) - expected) > tol:
-        raise Wrong(f"{what}: you gave {answer}, which is not right.")
-
-
-def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 1e-5) -> None:
-    """Raise Wrong unless ``answer`` is an array of the expected shape and values."""
-    try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        raise Wrong(f"{what} should be an array of numbers, but you gave {type(answer).__name__}.") from None
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        raise Wrong(f"{what} has shape {got.shape} but should have shape {expected.shape}.")
-    if not np.allclose(got, expected, atol=atol):
-        bad = np.argwhere(~np.isclose(got, expected, atol=atol))
-        first = tuple(int(i) for i in bad[0])
-        raise Wrong(
-            f"{what} has the right shape, but {len(bad)} of its {got.size} values differ; "
-            f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}."
-        )
-
-
-def as_shape(answer: Any) -> tuple:
-    """A shape answer as a tuple of ints and None (from a tuple, list or TensorShape); raise Wrong otherwise."""
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Wrong(f"give the shape as a tuple, such as (None, 10, 10, 8); you gave "
-                    f"{type(answer).__name__} {answer!r}.")
-    shape = []
-    for item in answer:
-        if item is None:
-            shape.append(None)
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
-            shape.append(int(item))
-        else:
-            raise Wrong(f"every entry of the shape should be a whole number or None; {item!r} is not.")
-    return tuple(shape)
 
 
 def expect_batch_shape(answer: Any, expected: tuple) -> tuple[int, int]:

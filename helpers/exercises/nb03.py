@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..reference import leaky_relu, softmax
-from .framework import Exercise, Wrong, expect_array, plain_name
+from .framework import legacy as Exercise, Wrong, expect_array, plain_name
 
 # ---------------------------------------------------------------------------------------- q1
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import keras
 
-from .framework import Exercise, Wrong, plain_name
+from .framework import legacy as Exercise, Wrong, plain_name
 
 # ---------------------------------------------------------------------------------------- q1
 

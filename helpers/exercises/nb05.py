@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong, expect_array
+from .framework import legacy as Exercise, Wrong, expect_array
 
 # ------------------------------------------------------------- q1: per-class accuracy
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong, expect_batch_shape, whole_number
+from .framework import legacy as Exercise, Wrong, expect_batch_shape, whole_number
 
 # --------------------------------------------------------------------------- helpers
 

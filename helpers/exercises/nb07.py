@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong
+from .framework import legacy as Exercise, Wrong
 
 
 def _number(answer: Any, what: str, example: str) -> float:

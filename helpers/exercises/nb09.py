@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import Exercise, Wrong, expect_array, expect_batch_shape, plain_name
+from .framework import legacy as Exercise, Wrong, expect_array, expect_batch_shape, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
 

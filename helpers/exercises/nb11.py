@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong, whole_number
+from .framework import legacy as Exercise, Wrong, whole_number
 
 
 

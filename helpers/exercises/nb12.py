@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .framework import Exercise, Wrong
+from .framework import legacy as Exercise, Wrong
 
 # --------------------------------------------------------------------------- q1: the split
 

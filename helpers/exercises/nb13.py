@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import localisation
-from .framework import Wrong, Exercise
+from .framework import Wrong, legacy as Exercise
 
 
 def _number(answer: Any, what: str, example: str) -> float:
