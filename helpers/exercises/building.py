@@ -5,8 +5,10 @@ into a ``Wrong`` that names it (a shape, a parameter count, a missing layer, the
 behaviour in training or at inference, a value on a stated case), never a
 traceback:
 
-* ``call`` runs the learner's function and reports an exception it raises as the
-  exception's name, message and the line of the learner's code;
+* ``Code`` is the kind of these exercises: a ``Check`` whose answer is the learner's
+  function ``stub``;
+* ``call`` and ``output`` run the learner's function or model through the framework's
+  ``run`` (an exception becomes an error result naming the learner's line);
 * ``expect_model`` / ``expect_layer`` check the kind of object a function returned;
 * ``count_trainable`` counts the parameters an optimizer would change;
 * ``reach`` runs a "reach X" task: it times the learner's training function on a
@@ -19,51 +21,53 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-from .framework import Wrong
+from .framework import Check, Wrong, run
 
 
-def _learner_frame(exc: BaseException) -> str:
-    """`` (in name, line n)`` for the innermost frame outside the course's helpers, or ``""``."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = next((f for f in reversed(frames) if "helpers" not in f.filename and "keras" not in f.filename
-                  and "tensorflow" not in f.filename), None)
-    return f" (in {where.name}, line {where.lineno})" if where else ""
+def call(function: Any, *args, what: str = "", quiet: bool = True, **kwargs) -> Any:
+    """``run(function, *args, **kwargs)`` (``____`` returned: not attempted; an exception: an error result
+    naming the learner's line), with what the function prints swallowed when ``quiet`` (fit's progress bars).
 
-
-def call(function: Any, *args, what: str, quiet: bool = True, **kwargs) -> Any:
-    """``function(*args, **kwargs)``; any exception becomes a Wrong that names it and the learner's line.
-
-    ``what`` describes the call in the message, for example ``"bottleneck_unit(x, 4)"``.
-    ``quiet`` swallows what the function prints (fit's progress bars, say).
+    ``what`` describes the call, for the message when ``function`` is not callable.
     """
-    import keras
-
-    if isinstance(function, keras.layers.Layer):  # a model or layer is callable too, but is not the function
-        raise Wrong(f"you gave a {type(function).__name__} object; the answer should be your function itself, "
-                    f"without parentheses, so that the checker can call it.")
     if not callable(function):
-        raise Wrong(f"the answer should be your function itself (without parentheses), but you gave "
-                    f"{type(function).__name__} {function!r:.80}.")
-    try:
-        if quiet:
-            with contextlib.redirect_stdout(io.StringIO()):
-                return function(*args, **kwargs)
-        return function(*args, **kwargs)
-    except Wrong:
-        raise
-    except NotImplementedError:
-        raise Wrong(f"{what} is not written yet: replace the line that raises NotImplementedError with "
-                    f"your code.") from None
-    except Exception as exc:  # the learner's code failed: say how and where, without a traceback
-        message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-        raise Wrong(f"{what} raised {type(exc).__name__}: {message}{_learner_frame(exc)}. "
-                    f"Fix it and run the cell again.") from None
+        raise Wrong(f"pass the function itself (no brackets); you gave {type(function).__name__} "
+                    f"{function!r:.80}{' for ' + what if what else ''}.")
+    if quiet:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return run(function, *args, **kwargs)
+    return run(function, *args, **kwargs)
+
+
+def output(model: Any, x: np.ndarray, *, training: bool) -> np.ndarray:
+    """The learner's model or layer called on ``x`` (through ``run``), as a float64 NumPy array."""
+    return numpy(run(model, x, training=training))
+
+
+class Code(Check):
+    """A code exercise with a checker of its own: the learner writes the function ``stub`` and passes it
+    (without brackets) to ``check``; ``checker(function)`` runs it through ``run`` and raises Wrong with
+    what is off. ``answer`` is the reference function; ``mistakes`` pair wrong functions with the exact
+    message the checker gives for them."""
+
+    kind = "code"
+
+    def __init__(self, checker: Callable[[Any], str | None], *, stub: str, **common: Any):
+        super().__init__(checker, **common)
+        self.stub = stub
+
+    def _judge(self, answer: Any) -> str | None:
+        import keras
+
+        if isinstance(answer, keras.layers.Layer) or not callable(answer):
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
+                        f"{type(answer).__name__}.")
+        return self.checker(answer)
 
 
 def expect_model(value: Any, what: str) -> Any:
@@ -170,7 +174,7 @@ def reach(train: Any, *, signature: str, data: Callable[[], tuple], target: floa
     optimizer = getattr(model, "optimizer", None)
     steps = int(keras.ops.convert_to_numpy(optimizer.iterations)) if optimizer is not None else 0
     if steps == 0:
-        raise Wrong(f"the model was never trained (accuracy {accuracy:.3f}, about chance): call "
+        raise Wrong(f"the model was never trained: call "
                     f"model.fit(x, y, ...) inside your function before returning the model.")
     if accuracy < target:
         raise Wrong(f"accuracy {accuracy:.3f} on {len(y_held):,} images your function did not train on, "

@@ -363,6 +363,7 @@ import functools as _functools
 
 
 from ..profile import get_profile as _get_profile
+from .building import Code
 from .building import reach as _reach
 
 _PROFILE = _get_profile()
@@ -436,17 +437,16 @@ def _q4_not_compiled(x, y):  # fit before compile
     return model
 
 
-q4 = Exercise(
-    name="q4",
-    prompt=f"Write train_digits(x, y): build, compile and train a model on the {Q4_TRAIN_IMAGES:,} "
-           f"images it is given and return it; it must reach {Q4_TARGET:.0%} accuracy on "
-           f"{Q4_HELD_OUT:,} test images within {Q4_SECONDS} s.",
-    checker=_check_q4,
-    hint_text="Everything of section 2 inside one function: keras.Sequential with keras.Input((28, 28)), "
-              "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
-              "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
-              "return the model, not the History. With so few images, ten epochs take a few seconds.",
-    solution_text="""
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="train_digits",
+    title="reach 93% on MNIST digits",
+    hint="Everything of section 2 inside one function: keras.Sequential with keras.Input((28, 28)), "
+         "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
+         "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
+         "return the model, not the History. With so few images, ten epochs take a few seconds.",
+    solution="""
 ```python
 def train_digits(x, y):
     model = keras.Sequential([
@@ -459,7 +459,14 @@ def train_digits(x, y):
     model.fit(x, y, epochs=10, batch_size=64, verbose=0)
     return model
 ```""",
-    right=[_q4_solution],
-    wrong=[_q4_untrained, _q4_returns_history, _q4_one_epoch_sgd, _q4_three_outputs, _q4_not_compiled,
-           "train_digits"],
+    mistakes=[
+        (_q4_untrained,
+         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
+        (_q4_returns_history,
+         'train_digits(x, y) returned the History that fit() gives back; return the model itself.'),
+        (_q4_three_outputs,
+         ("the model's output has shape (3,) for one image, but it should give one score per "
+          'class: (10,). End it with Dense(10, activation="softmax").')),
+    ],
+    wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],
 )

@@ -208,10 +208,12 @@ q3 = Exercise(
 
 import keras
 
+from .building import Code
 from .building import call as _call
 from .building import expect_model as _expect_model
 from .building import input_shape as _input_shape
 from .building import numpy as _numpy
+from .building import output as _output
 
 Q4_L2 = 1e-4
 Q4_RATE = 0.3
@@ -272,8 +274,8 @@ def _check_q4(answer: Any) -> str:
                     f"{Q4_PARAMS:,} and dropout and the penalty add none.")
     # behaviour: random in training, repeatable at inference, and the penalty reaches the loss
     images = np.random.default_rng(0).random((8, 28, 28)).astype("float32")
-    first, second = (_numpy(model(images, training=False)) for _ in range(2))
-    in_training = _numpy(model(images, training=True))
+    first, second = (_output(model, images, training=False) for _ in range(2))
+    in_training = _output(model, images, training=True)
     if not np.allclose(first, second):
         raise Wrong("two predictions of the same images at inference differ; at inference the model "
                     "must be deterministic.")
@@ -333,15 +335,15 @@ Q4_WRONG = {
     "no return": _q4_forgets_return,
 }
 
-q4 = Exercise(
-    name="q4",
-    prompt="Write build_regularised(): the dense network of section 3 with an L2 penalty of 1e-4 on the "
-           "hidden layer's weights and Dropout(0.3) between the hidden layer and the output.",
-    checker=_check_q4,
-    hint_text="Start from the list of layers in build_dense: pass "
-              "kernel_regularizer=keras.regularizers.L2(1e-4) to the Dense(128) layer and insert "
-              "keras.layers.Dropout(0.3) right after it. Return the model; compiling is not needed.",
-    solution_text="""
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="build_regularised",
+    title="a regularised dense network",
+    hint="Start from the list of layers in build_dense: pass "
+         "kernel_regularizer=keras.regularizers.L2(1e-4) to the Dense(128) layer and insert "
+         "keras.layers.Dropout(0.3) right after it. Return the model; compiling is not needed.",
+    solution="""
 ```python
 def build_regularised():
     return keras.Sequential([
@@ -352,6 +354,36 @@ def build_regularised():
         keras.layers.Dense(10, activation="softmax"),
     ])
 ```""",
-    right=[_q4_solution, lambda: _q4_model()],
-    wrong=list(Q4_WRONG.values()) + ["build_regularised"],
+    right=[lambda: _q4_model()],
+    mistakes=[
+        (Q4_WRONG['no penalty'],
+         ('the hidden Dense layer has no kernel_regularizer: give it '
+          'kernel_regularizer=keras.regularizers.L2(1e-4).')),
+        (Q4_WRONG['no dropout'],
+         ('the model has no Dropout layer: add keras.layers.Dropout(0.3) between the hidden Dense '
+          'layer and the output layer.')),
+        (Q4_WRONG['dropout after the softmax'],
+         ('the Dropout layer comes after the softmax: in training it would zero some of the '
+          'probabilities and scale up the others, so they no longer sum to 1. Put it between the '
+          'hidden layer and the output.')),
+        (Q4_WRONG['dropout on the pixels'],
+         ('the Dropout layer comes before the hidden layer, so it drops input pixels; put it '
+          'between the hidden Dense(128) and the output, where it drops hidden units.')),
+        (Q4_WRONG['rate 0.5'],
+         'the Dropout rate is 0.5; the task asks for 0.3.'),
+        (Q4_WRONG['factor 1e-3'],
+         'the L2 factor is 0.001; the task asks for 0.0001.'),
+        (Q4_WRONG['L1'],
+         ('the hidden layer has an L1 penalty (L1 with l1=0.0001); the task asks for L2: '
+          'keras.regularizers.L2(1e-4).')),
+        (Q4_WRONG['penalty on the output'],
+         ('the L2 penalty is on the output layer; put '
+          'kernel_regularizer=keras.regularizers.L2(1e-4) on the hidden Dense(128) layer, whose '
+          '100,352 weights are the ones that can overfit.')),
+        (Q4_WRONG['no Input'],
+         'the model has no input yet: start the list of layers with keras.Input((28, 28)).'),
+        (Q4_WRONG['no return'],
+         'build_regularised() returned None: end it with `return model`.'),
+    ],
+    wrong=["build_regularised"],
 )

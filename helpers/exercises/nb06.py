@@ -209,10 +209,11 @@ import functools as _functools
 import keras
 
 from ..profile import get_profile as _get_profile
+from .building import Code
 from .building import call as _call
 from .building import expect_model as _expect_model
 from .building import input_shape as _input_shape
-from .building import numpy as _numpy
+from .building import output as _output
 from .building import reach as _reach
 
 # The chain of output shapes, one per layer that changes the shape, and the parameter count.
@@ -224,10 +225,10 @@ Q4_PARAMS = (3 * 3 * 1 + 1) * 16 + (3 * 3 * 16 + 1) * 32 + (3 * 3 * 32 + 1) * 64
 def _q4_chain(model) -> list[tuple[str, tuple]]:
     """(layer name, output shape) of each layer whose output shape differs from its input shape."""
     chain = []
-    for layer in model.layers:
+    for position, layer in enumerate(model.layers, start=1):
         shape_in, shape_out = tuple(layer.input.shape), tuple(layer.output.shape)
         if shape_in != shape_out:
-            chain.append((f"{layer.name} ({type(layer).__name__})", shape_out))
+            chain.append((f"layer {position} ({type(layer).__name__})", shape_out))
     return chain
 
 
@@ -269,11 +270,12 @@ def _check_q4(answer: Any) -> str:
         raise Wrong(f"after {Q4_CHAIN[-1]} the model still has {chain[len(Q4_CHAIN)][0]}; the output layer "
                     f"Dense(10, softmax) is the last.")
     if model.count_params() != Q4_PARAMS:
-        counts = ", ".join(f"{layer.name} {layer.count_params():,}" for layer in model.layers if layer.count_params())
+        counts = ", ".join(f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers
+                           if layer.count_params())
         raise Wrong(f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
                     f"{Q4_PARAMS:,} ({counts}). Keep the biases (use_bias=True, the default) and add no "
                     f"layer with weights.")
-    scores = _numpy(model(np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False))
+    scores = _output(model, np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False)
     if not np.allclose(scores.sum(axis=1), 1, atol=1e-4) or (scores < 0).any():
         raise Wrong("the shapes and the parameters are right, but the outputs are not probabilities: give the "
                     "last Dense layer activation=\"softmax\".")
@@ -318,16 +320,15 @@ Q4_WRONG = {
     "an extra dense layer": lambda: _q4_model(extra_dense=True),
 }
 
-q4 = Exercise(
-    name="q4",
-    prompt="Write build_small_cnn(): a CNN whose output shapes run (None, 28, 28, 16) -> (None, 14, 14, 16) -> "
-           "(None, 12, 12, 32) -> (None, 6, 6, 32) -> (None, 4, 4, 64) -> (None, 64) -> (None, 10), with "
-           f"{Q4_PARAMS:,} parameters.",
-    checker=_check_q4,
-    hint_text="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
-              "side, with padding=\"same\". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is "
-              "GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation=\"softmax\").",
-    solution_text="""
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="build_small_cnn",
+    title="a CNN with a given shape chain",
+    hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
+         "side, with padding=\"same\". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is "
+         "GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation=\"softmax\").",
+    solution="""
 ```python
 def build_small_cnn():
     return keras.Sequential([
@@ -341,8 +342,33 @@ def build_small_cnn():
         keras.layers.Dense(10, activation="softmax"),                   # (10,): 650
     ])
 ```""",
-    right=[_q4_solution, lambda: _q4_model()],
-    wrong=list(Q4_WRONG.values()) + ["build_small_cnn"],
+    right=[lambda: _q4_model()],
+    mistakes=[
+        (Q4_WRONG['valid padding first'],
+         ('step 1 of the chain, layer 1 (Conv2D), turns (None, 28, 28, 1) into (None, 26, 26, 16),'
+          ' but the chain has (None, 28, 28, 16): the first convolution keeps the side 28: give it'
+          ' padding="same".')),
+        (Q4_WRONG['Flatten instead of global average pooling'],
+         ('step 6 of the chain, layer 6 (Flatten), turns (None, 4, 4, 64) into (None, 1024), but '
+          'the chain has (None, 64): Flatten lays the 4 x 4 x 64 maps out in 1,024 values; global '
+          'average pooling (keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64.')),
+        (Q4_WRONG['32 filters in the last convolution'],
+         ('step 5 of the chain, layer 5 (Conv2D), turns (None, 6, 6, 32) into (None, 4, 4, 32), '
+          'but the chain has (None, 4, 4, 64): this layer gives 32 channels where the chain has '
+          '64: check its number of filters.')),
+        (Q4_WRONG['no biases'],
+         ('the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D '
+          '144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the '
+          'default) and add no layer with weights.')),
+        (Q4_WRONG['no softmax'],
+         ('the shapes and the parameters are right, but the outputs are not probabilities: give '
+          'the last Dense layer activation="softmax".')),
+        (Q4_WRONG['an extra dense layer'],
+         ('the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D '
+          '160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases '
+          '(use_bias=True, the default) and add no layer with weights.')),
+    ],
+    wrong=["build_small_cnn"],
 )
 
 # ---------------------------------------------------------------------------------------- q5
@@ -416,17 +442,16 @@ def _q5_wrong_loss(x, y):  # categorical cross-entropy on integer labels raises 
     return model
 
 
-q5 = Exercise(
-    name="q5",
-    prompt=f"Write train_clothes(x, y): build, compile and train a CNN on the {Q5_TRAIN_IMAGES:,} images "
-           f"(N, 28, 28, 1) it is given and return it; it must reach {Q5_TARGET:.0%} accuracy on "
-           f"{Q5_HELD_OUT:,} test images within {Q5_SECONDS} s.",
-    checker=_check_q5,
-    hint_text="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
-              "small Dense layer and Dense(10, softmax). Compile with Adam and "
-              "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
-              "verbose=0 and return the model.",
-    solution_text="""
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="train_clothes",
+    title="reach X with a CNN on Fashion-MNIST",
+    hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
+         "small Dense layer and Dense(10, softmax). Compile with Adam and "
+         "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
+         "verbose=0 and return the model.",
+    solution="""
 ```python
 def train_clothes(x, y):
     model = keras.Sequential([
@@ -443,6 +468,13 @@ def train_clothes(x, y):
     model.fit(x, y, epochs=6, batch_size=64, verbose=0)
     return model
 ```""",
-    right=[_q5_solution],
-    wrong=[_q5_flat_input, _q5_too_short, _q5_untrained, _q5_wrong_loss, "train_clothes"],
+    mistakes=[
+        (_q5_flat_input,
+         ('accuracy 0.683 on 1,000 images your function did not train on, after 8 s of training; '
+          'the target is 0.75. Train a few more epochs, or give the network more units.')),
+        (_q5_untrained,
+         ('the model was never trained (accuracy 0.064, about chance): call model.fit(x, y, ...) '
+          'inside your function before returning the model.')),
+    ],
+    wrong=[_q5_too_short, _q5_wrong_loss, "train_clothes"],
 )

@@ -202,6 +202,8 @@ q3 = Exercise(
 # back the batches: their size, dtype, values, order (shuffled in training only, anew in every
 # epoch, image by image) and whether the files would be read once (the cache).
 
+from .building import Code
+
 Q4_BATCH = 32
 Q4_IMAGES = 70  # two full batches and one of 6
 Q4_SEED = 42
@@ -354,25 +356,56 @@ Q4_WRONG = {
     "scaled to [0, 1]": _q4_pipeline(scale=True),
 }
 
-q4 = Exercise(
-    name="q4",
-    prompt="Write pipeline(images, training): from a dataset of single (image, label) pairs (float32 pixel "
-           "values 0-255), return rounded uint8 images in a cache, shuffled in training only, in batches of "
-           "32 turned back into float32, prefetched.",
-    checker=_check_q4,
-    hint_text="The order of the steps matters: map (round, cast to uint8) -> cache() -> shuffle (only when "
-              "training; after the cache, so that every epoch is shuffled anew) -> batch(32) -> map (cast the "
-              "batch to float32) -> prefetch(tf.data.AUTOTUNE). Every map keeps the label: "
-              "lambda image, label: (..., label).",
-    solution_text="""
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="pipeline",
+    title="a tf.data pipeline",
+    hint="The order of the steps matters: map (round, cast to uint8) -> cache() -> shuffle (only when "
+         "training; after the cache, so that every epoch is shuffled anew) -> batch(32) -> map (cast the "
+         "batch to float32) -> prefetch(tf.data.AUTOTUNE). Every map keeps the label: "
+         "lambda image, label: (..., label).",
+    solution="""
 ```python
+import tensorflow as tf
+
+
 def pipeline(images, training):
     images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
     if training:
-        images = images.shuffle(1_000, seed=SEED)
-    images = images.batch(BATCH_SIZE).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))
+        images = images.shuffle(1_000, seed=42)  # SEED
+    images = images.batch(32).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))  # BATCH_SIZE
     return images.prefetch(tf.data.AUTOTUNE)
 ```""",
-    right=[_q4_solution, _q4_pipeline()],
-    wrong=list(Q4_WRONG.values()) + ["pipeline"],
+    right=[_q4_pipeline()],
+    mistakes=[
+        (Q4_WRONG['no rounding'],
+         ('a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: '
+          'tf.cast(tf.round(image), tf.uint8).')),
+        (Q4_WRONG['no cache'],
+         ('two epochs read the 70 images 140 times; cache() the rounded uint8 images, so that the '
+          'files are read and decoded only once.')),
+        (Q4_WRONG['shuffle before the cache'],
+         ('both epochs brought the images in the same order: a shuffle before cache() is frozen '
+          'into the cache. Shuffle after cache(), so that every epoch is drawn anew.')),
+        (Q4_WRONG['no shuffle'],
+         ('with training=True the images come out in their original order; shuffle them: '
+          '.shuffle(1_000, seed=SEED) after the cache.')),
+        (Q4_WRONG['validation shuffled too'],
+         ('with training=False the images came out in another order; shuffle the training images '
+          'only (the validation set needs no shuffling).')),
+        (Q4_WRONG['whole batches shuffled'],
+         ('within each batch the images are still in their original order, so whole batches were '
+          'shuffled; shuffle single images, before .batch().')),
+        (Q4_WRONG['batches of 16'],
+         ('70 images came out in batches of [16, 16, 16, 16, 6]; expected batches of 32 (the last '
+          'one smaller): .batch(32).')),
+        (Q4_WRONG['left as uint8'],
+         ('the batches hold uint8 values; the model takes float32: after batching, map the uint8 '
+          'batch back with tf.cast(batch, tf.float32).')),
+        (Q4_WRONG['scaled to [0, 1]'],
+         ('the pixel values were divided by 255; leave them from 0 to 255, because the model '
+          'scales them itself with Rescaling(1 / 255).')),
+    ],
+    wrong=["pipeline"],
 )

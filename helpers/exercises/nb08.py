@@ -239,10 +239,11 @@ q3 = Exercise(
 
 import keras
 
+from .building import Code
 from .building import call as _call
 from .building import expect_layer as _expect_layer
 from .building import layers_of as _layers_of
-from .building import numpy as _numpy
+from .building import output as _output
 
 Q4_MAX_ROTATION = 0.1  # a fraction of a full turn: 0.1 is up to 36 degrees either way
 
@@ -253,9 +254,9 @@ def _q4_batch() -> np.ndarray:
 
 def _q4_changes_at_inference(block, batch) -> str:
     """The name of the first layer of ``block`` that changes the batch at inference, or ''."""
-    for layer in getattr(block, "layers", [block]):
-        if not np.allclose(_numpy(layer(batch, training=False)), batch, atol=1e-4):
-            return f"{layer.name} ({type(layer).__name__})"
+    for position, layer in enumerate(getattr(block, "layers", [block]), start=1):
+        if not np.allclose(_output(layer, batch, training=False), batch, atol=1e-4):
+            return f"layer {position} ({type(layer).__name__})"
     return ""
 
 
@@ -266,7 +267,7 @@ def _check_q4(answer: Any) -> str:
                     "keras.Sequential([...]).")
     block = _expect_layer(block, "make_augmentation()")
     batch = _q4_batch()
-    at_inference = _numpy(block(batch, training=False))
+    at_inference = _output(block, batch, training=False)
     if at_inference.shape != batch.shape:
         raise Wrong(f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
                     f"must keep the shape of the images.")
@@ -276,7 +277,7 @@ def _check_q4(answer: Any) -> str:
         raise Wrong(f"at inference (training=False) the block changes the images{where}. At inference an "
                     f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
                     f"and keep preprocessing such as Rescaling out of it.")
-    first, second = (_numpy(block(batch, training=True)) for _ in range(2))
+    first, second = (_output(block, batch, training=True) for _ in range(2))
     if np.allclose(first, batch, atol=1e-4):
         raise Wrong("in training (training=True) the block leaves the images unchanged, so it augments nothing.")
     if np.allclose(first, second, atol=1e-4):
@@ -343,15 +344,15 @@ Q4_WRONG = {
     "a list": lambda: [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)],
 }
 
-q4 = Exercise(
-    name="q4",
-    prompt="Write make_augmentation(): a block of layers that flips photos left-right at random and tilts "
-           "them a little (at most 0.1 of a turn), random in training and the identity at inference.",
-    checker=_check_q4,
-    hint_text="keras.Sequential of Keras' Random* layers: RandomFlip(\"horizontal\") and RandomRotation "
-              "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
-              "layers act only when called with training=True, as fit does.",
-    solution_text="""
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="make_augmentation",
+    title="an augmentation block",
+    hint="keras.Sequential of Keras' Random* layers: RandomFlip(\"horizontal\") and RandomRotation "
+         "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
+         "layers act only when called with training=True, as fit does.",
+    solution="""
 ```python
 def make_augmentation():
     return keras.Sequential([
@@ -360,7 +361,32 @@ def make_augmentation():
         keras.layers.RandomZoom(0.1),
     ])
 ```""",
-    right=[_q4_solution, lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
+    right=[lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
                                                    keras.layers.RandomRotation((-0.1, 0.1))])],
-    wrong=list(Q4_WRONG.values()) + ["make_augmentation"],
+    mistakes=[
+        (Q4_WRONG['rescaling inside'],
+         ('at inference (training=False) the block changes the images: layer 1 (Rescaling) changes'
+          ' them. At inference an augmentation block must pass them through unchanged; use only '
+          "Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
+        (Q4_WRONG['vertical flips'],
+         ('RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are not '
+          'photographed upside down; use RandomFlip("horizontal").')),
+        (Q4_WRONG['half turns'],
+         ('RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of a '
+          'full turn, so keep it at most 0.1 (36 degrees).')),
+        (Q4_WRONG['no rotation'],
+         ('the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small '
+          'tilt either way.')),
+        (Q4_WRONG['random at inference'],
+         ('at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) '
+          'changes them. At inference an augmentation block must pass them through unchanged; use '
+          "only Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
+        (Q4_WRONG['not random'],
+         ('two calls in training changed the images in the same way; augmentation must draw new '
+          'random changes at every call (no fixed seed per call, no fixed transformation).')),
+        (Q4_WRONG['a list'],
+         ('make_augmentation() returned a list of layers; wrap them in one block: '
+          'keras.Sequential([...]).')),
+    ],
+    wrong=["make_augmentation"],
 )

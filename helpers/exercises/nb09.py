@@ -261,6 +261,8 @@ q4 = Exercise(
 # layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
 # factor: differentiating the probability p or the logit z changes all values by the same factor.
 
+from .building import Code
+
 import functools as _functools
 
 Q5_SIDE = 36
@@ -331,7 +333,7 @@ def _check_q5(answer: Any) -> str:
                         f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
                         f"model.get_layer(layer_name).")
         if (heatmap < -1e-7).any():
-            raise Wrong(f"the heatmap at {layer_name} has negative values (down to {heatmap.min():.3g}); Grad-CAM "
+            raise Wrong(f"the heatmap at {layer_name} has negative values; Grad-CAM "
                         f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...).")
         expected = _q5_expected(layer_name)
         if _proportional(heatmap, expected):
@@ -401,17 +403,20 @@ Q5_WRONG = {
     "batch axis kept": _q5_make(squeeze=False),
 }
 
-q5 = Exercise(
-    name="q5",
-    prompt="Write grad_cam_at(model, image, layer_name): the Grad-CAM heatmap of the class humans (score: the "
-           "sigmoid's probability p) from the maps of the layer layer_name, as an (h, w) array.",
-    checker=_check_q5,
-    hint_text="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
-              "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
-              "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
-              "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
-    solution_text="""
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="grad_cam_at",
+    title="Grad-CAM at any layer",
+    hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
+         "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
+         "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
+         "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
+    solution="""
 ```python
+import tensorflow as tf
+
+
 def grad_cam_at(model, image, layer_name):
     grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
     with tf.GradientTape() as tape:
@@ -421,6 +426,31 @@ def grad_cam_at(model, image, layer_name):
     weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
     return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
 ```""",
-    right=[_q5_solution, _q5_make(), _q5_by_helper],
-    wrong=list(Q5_WRONG.values()) + ["grad_cam_at"],
+    right=[_q5_make(), _q5_by_helper],
+    mistakes=[
+        (Q5_WRONG['always the last convolution'],
+         ('for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
+          "should have the size of conv2's maps, (15, 15). Take the maps of "
+          'model.get_layer(layer_name).')),
+        (Q5_WRONG['no ReLU'],
+         ("the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the class: "
+          "ReLU of the weighted sum, tf.nn.relu(...).")),
+        (Q5_WRONG['maps not weighted'],
+         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
+          'maximum, it differs most at position (7, 9)). Check the weights: one per channel, the '
+          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
+          'weighted sum of the maps over the channels.')),
+        (Q5_WRONG['gradient times maps, position by position'],
+         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
+          'maximum, it differs most at position (10, 8)). Check the weights: one per channel, the '
+          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
+          'weighted sum of the maps over the channels.')),
+        (Q5_WRONG['the other class'],
+         ('at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for '
+          'humans, the class whose probability the sigmoid gives: differentiate p itself.')),
+        (Q5_WRONG['batch axis kept'],
+         ('the heatmap has shape (1, 15, 15), with the batch axis still in front; return the map '
+          'of the one image, shape (15, 15): maps[0].')),
+    ],
+    wrong=["grad_cam_at"],
 )

@@ -225,6 +225,8 @@ q4 = Exercise(
 # the functional API; the checker applies it to two inputs (64 channels: the shortcut is the input
 # itself; 32 channels: the shortcut needs a 1 x 1 projection) and reads the resulting models.
 
+from .building import Code
+
 Q5_SIDE = 8
 Q5_FILTERS = 16
 Q5_OUT = 4 * Q5_FILTERS  # 64
@@ -242,12 +244,13 @@ def _q5_build(answer, c_in: int):
     import keras
 
     from .building import call
+    from .framework import _LearnerRaised
 
     x = keras.Input((Q5_SIDE, Q5_SIDE, c_in))
     what = f"bottleneck_unit(x, {Q5_FILTERS}) on an input with {c_in} channels"
     try:
         y = call(answer, x, Q5_FILTERS, what=what)
-    except Wrong as problem:
+    except _LearnerRaised as problem:
         if "incompatible shapes" in str(problem).lower() or "Add" in str(problem):
             if c_in != Q5_OUT:
                 raise Wrong(f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
@@ -274,7 +277,7 @@ def _q5_convs(model) -> list[tuple[int, int]]:
 def _check_q5(answer: Any) -> str:
     import keras
 
-    from .building import numpy
+    from .building import output
 
     for c_in in (Q5_OUT, 32):
         model, what = _q5_build(answer, c_in)
@@ -316,7 +319,7 @@ def _check_q5(answer: Any) -> str:
                    f"useless: use_bias=False." if biases else "")
             raise Wrong(f"{what} has {model.count_params():,} parameters, expected {_q5_params(c_in):,}.{why}")
         x = np.random.default_rng(1).normal(size=(2, Q5_SIDE, Q5_SIDE, c_in)).astype("float32")
-        if (numpy(model(x, training=False)) < 0).any():
+        if (output(model, x, training=False) < 0).any():
             raise Wrong(f"{what} can output negative values: apply ReLU after the addition, "
                         f"y = ReLU(main + shortcut).")
     return (f"{_q5_params(Q5_OUT):,} parameters with the input as shortcut, {_q5_params(32):,} with a projection "
@@ -378,19 +381,17 @@ Q5_WRONG = {
     "valid padding": _q5_make(padding="valid"),
 }
 
-q5 = Exercise(
-    name="q5",
-    prompt="Write bottleneck_unit(x, filters): 1 x 1 (filters) -> 3 x 3 (filters) -> 1 x 1 (4 * filters), each "
-           "convolution without bias and followed by BatchNormalization (ReLU after the first two), plus a "
-           "shortcut (the input, or a 1 x 1 projection with BatchNormalization when the channels differ), "
-           "then ReLU.",
-    checker=_check_q5,
-    hint_text="Keep the input in a variable before the main path. Each convolution: "
-              "keras.layers.Conv2D(n, k, use_bias=False), then BatchNormalization(), then "
-              "Activation(\"relu\") for the first two; the 3 x 3 needs padding=\"same\". Compare x.shape[-1] "
-              "with 4 * filters to decide on the projection. Finish with "
-              "Activation(\"relu\")(Add()([main, shortcut])).",
-    solution_text="""
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="bottleneck_unit",
+    title="the bottleneck unit",
+    hint="Keep the input in a variable before the main path. Each convolution: "
+         "keras.layers.Conv2D(n, k, use_bias=False), then BatchNormalization(), then "
+         "Activation(\"relu\") for the first two; the 3 x 3 needs padding=\"same\". Compare x.shape[-1] "
+         "with 4 * filters to decide on the projection. Finish with "
+         "Activation(\"relu\")(Add()([main, shortcut])).",
+    solution="""
 ```python
 def bottleneck_unit(x, filters):
     shortcut = x
@@ -407,6 +408,36 @@ def bottleneck_unit(x, filters):
         shortcut = keras.layers.BatchNormalization()(shortcut)
     return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
 ```""",
-    right=[_q5_solution, _q5_make()],
-    wrong=list(Q5_WRONG.values()) + ["bottleneck_unit"],
+    right=[_q5_make()],
+    mistakes=[
+        (Q5_WRONG['3 x 3 first'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels: the 3 x 3 convolution comes before'
+          ' the first 1 x 1; the 1 x 1 first reduces the channels, so that the 3 x 3 works on 16 '
+          'channels only.')),
+        (Q5_WRONG['no expansion'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the last 1 '
+          'x 1 convolution must expand back to 4 x filters = 64 channels.')),
+        (Q5_WRONG['no shortcut'],
+         ("bottleneck_unit(x, 16) on an input with 64 channels has no shortcut: add the unit's "
+          'input to the main path with keras.layers.Add()([main, shortcut]) before the last ReLU.')),
+        (Q5_WRONG['no projection'],
+         ('bottleneck_unit(x, 16) on an input with 32 channels fails where the shortcut is added: '
+          'the input has 32 channels and the main path 64, so they cannot be added. Project the '
+          'shortcut first: Conv2D(64, 1, use_bias=False) + BatchNormalization.')),
+        (Q5_WRONG['always a projection'],
+         ('with 64 input channels the input already has the 64 channels of the output, so the '
+          'shortcut is the input itself; project it only when the channels differ.')),
+        (Q5_WRONG['no final ReLU'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels can output negative values: apply '
+          'ReLU after the addition, y = ReLU(main + shortcut).')),
+        (Q5_WRONG['convolutions with bias'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected '
+          '4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes '
+          'useless: use_bias=False.')),
+        (Q5_WRONG['valid padding'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is added: '
+          'the main path has shrunk the 8 x 8 maps, so they no longer match the input; give the 3 '
+          'x 3 convolution padding="same".')),
+    ],
+    wrong=["bottleneck_unit"],
 )

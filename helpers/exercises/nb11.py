@@ -176,3 +176,174 @@ q3 = Exercise(
     wrong=[["sunflowers", "daisy"], [1, 3], ["daisy"], ["tulips", "roses"], "daisy",
            ["daisy", "dandelion"], ["daisy", "rose"], None, ["daisy", "sunflowers", "dandelion"]],
 )
+
+# ===================================================================== code exercises
+# q4: freezing and unfreezing to a given trainable count. The learner writes
+# prepare_fine_tuning(model) for the model of ex.q4_model(): a base of three convolution blocks
+# (each Conv2D, BatchNormalization, ReLU), global average pooling and a head. The checker runs it
+# on a fresh copy and reads which layers' weights an optimizer would change.
+
+from .building import Code, call, count_trainable
+
+Q4_LEARNING_RATE = 1e-4
+Q4_WEIGHTED = ("conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "head")
+Q4_TRAINABLE = ("conv3", "head")
+Q4_EXPECTED = (3 * 3 * 32 + 1) * 64 + (64 + 1) * 5  # 18,496 + 325 = 18,821
+
+
+def q4_model():
+    """A fresh copy of the exercise's model: base (three blocks), global average pooling and head."""
+    import keras
+
+    blocks = []
+    for i, filters in enumerate((16, 32, 64), start=1):
+        blocks += [keras.layers.Conv2D(filters, 3, name=f"conv{i}"), keras.layers.BatchNormalization(name=f"bn{i}"),
+                   keras.layers.Activation("relu", name=f"relu{i}")]
+    base = keras.Sequential([keras.Input((28, 28, 1)), *blocks], name="base")
+    return keras.Sequential([keras.Input((28, 28, 1)), base, keras.layers.GlobalAveragePooling2D(name="average"),
+                             keras.layers.Dense(5, activation="softmax", name="head")], name="model")
+
+
+def _q4_training_layers(model) -> list[str]:
+    """Names of the layers with weights whose weights are among the model's trainable weights."""
+    trainable = {id(w) for w in model.trainable_weights}
+    found = []
+    for name in Q4_WEIGHTED:
+        layer = model.get_layer("base").get_layer(name) if name != "head" else model.get_layer("head")
+        if any(id(w) in trainable for w in layer.weights):
+            found.append(name)
+    return found
+
+
+def _check_q4(answer: Any) -> str:
+    import keras
+
+    model = q4_model()
+    returned = call(answer, model)
+    if returned is not None and returned is not model:
+        raise Wrong("prepare_fine_tuning should change the model it is given and return it (return model), "
+                    f"but it returned {type(returned).__name__}.")
+    training = _q4_training_layers(model)
+    count = count_trainable(model)
+    if not training:
+        raise Wrong("no weight of the model is trainable: model.trainable = False freezes everything, the head "
+                    "included. Freeze the layers of the base, not the whole model.")
+    if "head" not in training:
+        raise Wrong("the head is frozen; the new head must always train: model.get_layer(\"head\").trainable = True.")
+    norms = [name for name in training if name.startswith("bn")]
+    if norms:
+        raise Wrong(f"{', '.join(norms)} train too ({count:,} trainable parameters instead of {Q4_EXPECTED:,}): keep "
+                    f"every BatchNormalization layer frozen when fine-tuning, so its statistics from the first "
+                    f"task stay as they are.")
+    lower = [name for name in training if name in ("conv1", "conv2")]
+    if lower:
+        raise Wrong(f"{', '.join(lower)} train{'s' if len(lower) == 1 else ''} too; only the top convolution, "
+                    f"conv3, and the head are unfrozen.")
+    if "conv3" not in training:
+        raise Wrong(f"only the head's {count:,} parameters train; unfreeze the top convolution of the base too: "
+                    f"base.get_layer(\"conv3\").trainable = True.")
+    if count != Q4_EXPECTED:
+        raise Wrong(f"{count:,} trainable parameters instead of {Q4_EXPECTED:,}.")
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise Wrong("the trainable flags are right, but the model is not compiled: a change of trainable only "
+                    "takes effect in the next compile. Compile it at the end of the function.")
+    rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    if abs(rate - Q4_LEARNING_RATE) > 1e-9:
+        raise Wrong(f"the model is compiled with a learning rate of {rate:g}; fine-tuning uses a small one, "
+                    f"{Q4_LEARNING_RATE:g}, so that the pretrained weights of conv3 change only a little.")
+    return (f"{Q4_EXPECTED:,} trainable parameters: conv3's 18,496 and the head's 325; the BatchNormalization "
+            f"statistics and the lower blocks stay as they are.")
+
+
+def _q4_solution(model):
+    import keras
+
+    base = model.get_layer("base")
+    base.trainable = True
+    for layer in base.layers:
+        layer.trainable = layer.name == "conv3"  # BatchNormalization layers stay frozen
+    model.get_layer("head").trainable = True
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _q4_make(*, unfreeze=("conv3",), head=True, whole=False, compile_rate=1e-4):
+    """A prepare_fine_tuning with one thing changed (for the checker's tests)."""
+    import keras
+
+    def prepare_fine_tuning(model):
+        base = model.get_layer("base")
+        for layer in base.layers:
+            layer.trainable = layer.name in unfreeze
+        model.get_layer("head").trainable = head
+        if whole:
+            model.trainable = False
+        if compile_rate:
+            model.compile(optimizer=keras.optimizers.Adam(compile_rate), loss="sparse_categorical_crossentropy")
+        return model
+
+    return prepare_fine_tuning
+
+
+def _q4_helper(model):  # the course's own helper does it too
+    import keras
+
+    from ..transfer import freeze, unfreeze_top
+
+    freeze(model)
+    model.trainable = True
+    model.get_layer("head").trainable = True
+    unfreeze_top(model.get_layer("base"), 2)  # conv3 and bn3; bn3 stays frozen
+    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
+    return model
+
+
+Q4_MISTAKES = [
+    (_q4_make(whole=True),
+     "no weight of the model is trainable: model.trainable = False freezes everything, the head included. "
+     "Freeze the layers of the base, not the whole model."),
+    (_q4_make(head=False),
+     "the head is frozen; the new head must always train: model.get_layer(\"head\").trainable = True."),
+    (_q4_make(unfreeze=("conv3", "bn3")),
+     "bn3 train too (18,949 trainable parameters instead of 18,821): keep every BatchNormalization layer frozen "
+     "when fine-tuning, so its statistics from the first task stay as they are."),
+    (_q4_make(unfreeze=("conv2", "conv3")),
+     "conv2 trains too; only the top convolution, conv3, and the head are unfrozen."),
+    (_q4_make(unfreeze=()),
+     "only the head's 325 parameters train; unfreeze the top convolution of the base too: "
+     "base.get_layer(\"conv3\").trainable = True."),
+    (_q4_make(compile_rate=None),
+     "the trainable flags are right, but the model is not compiled: a change of trainable only takes effect in "
+     "the next compile. Compile it at the end of the function."),
+    (_q4_make(compile_rate=1e-3),
+     "the model is compiled with a learning rate of 0.001; fine-tuning uses a small one, 0.0001, so that the "
+     "pretrained weights of conv3 change only a little."),
+]
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="prepare_fine_tuning",
+    title="freeze and unfreeze for fine-tuning",
+    hint="Keep base.trainable = True and set "
+         "layer.trainable = (layer.name == \"conv3\") for every layer of base.layers, which leaves the "
+         "BatchNormalization layers frozen; keep the head trainable; compile with "
+         "keras.optimizers.Adam(learning_rate=1e-4) at the end.",
+    solution="""
+```python
+def prepare_fine_tuning(model):
+    base = model.get_layer("base")
+    base.trainable = True
+    for layer in base.layers:
+        layer.trainable = layer.name == "conv3"  # BatchNormalization layers stay frozen
+    model.get_layer("head").trainable = True
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+```""",
+    right=[_q4_helper],
+    mistakes=Q4_MISTAKES,
+    wrong=["prepare_fine_tuning"],
+)
