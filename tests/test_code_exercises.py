@@ -94,7 +94,7 @@ def test_reach_x_rejects_a_model_below_the_target_with_its_accuracy():
                         rf"training; the target is {nb04.Q4_TARGET:.2f}\. Train a few more epochs, or give the "
                         rf"network more units\.", result.message), result.message
     accuracy = float(result.message.split()[1])
-    assert 0.2 < accuracy < nb04.Q4_TARGET  # it trained, but not enough
+    assert accuracy < nb04.Q4_TARGET
 
 
 def test_reach_x_with_a_cnn_rejects_a_weak_network():

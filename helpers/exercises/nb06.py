@@ -377,7 +377,7 @@ _PROFILE = _get_profile()
 Q5_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
 Q5_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the first images of the test set
 Q5_TARGET = _PROFILE.pick(full=0.85, fast=0.75)  # accuracy on the held-out images
-Q5_SECONDS = 90  # for building and training, measured by the checker
+Q5_SECONDS = _PROFILE.pick(full=90, fast=240)  # building and training; fast: for tests on shared machines
 
 
 @_functools.lru_cache(maxsize=1)
@@ -469,12 +469,9 @@ def train_clothes(x, y):
     return model
 ```""",
     mistakes=[
-        (_q5_flat_input,
-         ('accuracy 0.683 on 1,000 images your function did not train on, after 8 s of training; '
-          'the target is 0.75. Train a few more epochs, or give the network more units.')),
         (_q5_untrained,
          ('the model was never trained (accuracy 0.064, about chance): call model.fit(x, y, ...) '
           'inside your function before returning the model.')),
     ],
-    wrong=[_q5_too_short, _q5_wrong_loss, "train_clothes"],
+    wrong=[_q5_flat_input, _q5_too_short, _q5_wrong_loss, "train_clothes"],
 )
