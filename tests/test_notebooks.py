@@ -68,3 +68,8 @@ def test_the_cleanliness_check_catches_stray_outputs(tmp_path):
     assert "cell 0: stores outputs that nbval does not check" in found
     assert "cell 1: is checked by nbval but has no stored output" in found
     assert "cell 1: is checked by nbval but has no execution count (nbval needs one)" in found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_ends_with_the_progress_of_the_exercises(path):
+    assert code_cells(path)[-1].source.endswith("progress()"), "the last cell shows helpers.exercises.progress()"

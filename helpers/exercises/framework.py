@@ -1,36 +1,45 @@
 """Declarative exercises: specific feedback for every known mistake, never a bare traceback.
 
-How to declare an exercise (in ``helpers/exercises/nbNN.py``; the variable name
-``q1``, ``q2``, ... is the exercise's name, the notebook cell calls
-``ex.q1.check(answer)``, ``ex.q1.hint()``, ``ex.q1.solution()``)::
+How to declare an exercise (in ``helpers/exercises/nbNN.py``, whose docstring
+starts "Exercises of notebook NN (topic)"; the variable name ``q1``, ``q2``, ...
+is the exercise's name; the notebook cell calls ``ex.q1.check(answer)``,
+``ex.q1.hint()``, ``ex.q1.solution()``)::
 
     q1 = Number(42, title="steps per epoch", what="The number of steps", example="10", whole=True,
                 praise="2,000 / 48 rounded up.",
-                mistakes=[(41, "that rounds down ..."), (2000, "that is the number of images ...")],
-                otherwise="Steps per epoch = ceil(N / B).",          # after "<answer> is not right."
+                mistakes=numbered([(41, "that rounds down ..."), (2000, "that is the number of images ...")]),
+                otherwise="Steps per epoch = ceil(N / B).",      # follows "<answer> is not right."
                 hint="One step per batch ...", solution="ceil(2000 / 48) = 42 ...")
+    # also: tol= / rel_tol= (default 1e-9), accept=[(other right value, praise)], explain=callable;
+    # an array answer compares arrays: Number(np.array([[5.0, 1.0]]), what="The pooled array", ...)
 
-    q2 = Shape((8, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
-               mistakes=[((8, 14, 14, 16), "..."), ((13, 13), "...")], otherwise="...", hint=..., solution=...)
+    q2 = Shape((None, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
+               mistakes=[((None, 14, 14, 16), "..."), ((13, 13), "...")],
+               explain=lambda shape: batch_axes(shape, (None, 13, 13, 16)), otherwise="...", hint=..., solution=...)
 
-    q3 = Choice("b", options="abcde", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
+    q3 = Choice("b", options="abcd", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
+    # normalise= turns an answer into an option (default: a letter, "B" or " (b) " -> "b"; plain_name for names)
 
     q4 = Function(reference_fn, stub="max_pool_2x2", cases=[(x1,), (x2,)], title="...",
                   mistakes=[(average_pool, "your output looks like average pooling ...")],
-                  hint=..., solution="```python\\ndef max_pool_2x2(x):\\n    ...\\n```")
+                  hint=..., solution="```python\ndef max_pool_2x2(x):\n    ...\n```")
 
     q5 = Model(build_reference, stub="build_model", input_shape=(28, 28, 1), title="...",
                layers=("Conv2D", "MaxPooling2D"),           # layer types that must be there
-               training="random",                          # or "same"; "identity" = identity at inference
+               training="identity",                        # "same", "random" or "identity" (at inference)
                mistakes=[(build_two_convs, "a second Conv2D adds ...")], hint=..., solution=...)
+    # start=make_model: the learner's function receives a fresh model and returns it changed
 
     q6 = Check(checker, answer=right_answer, title="...", mistakes=[(value, "exact message")], ...)
-         # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
+    # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
 
 Every kind takes the same common arguments: ``title`` (a few words for
 ``progress()``), ``hint``, ``solution`` (Markdown), ``praise`` (shown when
-right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs),
-``right`` and ``wrong`` (more answers to accept and reject, for the tests).
+right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs, in the
+order they are tried), ``right`` and ``wrong`` (more answers to accept and to
+reject, for the tests). The solution of a code exercise holds a ```python block
+that defines the stub's name; the tests run it (with ``np`` and ``keras``) and
+check it. The answer itself (``.answer``) must pass too.
 
 The question itself is written once, in the notebook's Markdown cell above the
 check: that is where a learner reads it, with its formulas and pictures. The
@@ -42,6 +51,8 @@ or by what it produces (Function: the outputs on the cases; Model: output shape
 and parameter counts). Tables are validated when the module is imported (Model
 tables, which need Keras models, when the exercise is first checked): no two
 mistakes alike, none equal to the answer. The tests assert each exact message.
+After the table, the kind's ``explain`` hook (Number, Shape, Function) may
+raise Wrong for patterns a table cannot list; then comes a generic message.
 
 **Stub convention for code exercises.** The learner fills in a function (or a
 class, or a ``build_model()`` function) in the exercise cell and passes it,
@@ -53,12 +64,14 @@ says "Not attempted"::
         # your code here
         return ____
 
+
     ex.q2.check(max_pool_2x2)
 
 Checkers call learner code only through ``run(func, *args)``, which turns a
 return of ``____`` into "Not attempted" and an exception into an "error" result
-naming the learner's line. Any other exception is a fault of the checker: it is
-shown as such (status ``broken``), and the tests fail on it.
+naming the learner's line (``LearnerError.original`` holds the exception, for a
+checker that explains common ones). Any other exception is a fault of the
+checker: it is shown as such (status ``broken``), and the tests fail on it.
 
 **Progress.** ``check`` records the outcome in ``exercise-progress.json`` in the
 course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone); nothing
@@ -76,6 +89,7 @@ import pkgutil
 import re
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -102,20 +116,26 @@ class _NotAttempted(Exception):
     """The learner's code returned ``____``: the stub is not filled in yet."""
 
 
-class _LearnerRaised(Exception):
-    """The learner's code raised; the message names the exception and the learner's line."""
+class LearnerError(Exception):
+    """The learner's code raised ``original``; the message names the exception and the learner's line."""
+
+    def __init__(self, message: str, original: BaseException):
+        super().__init__(message)
+        self.original = original
 
 
 def run(func: Callable, *args: Any, **kwargs: Any) -> Any:
     """Call learner code: ``____`` as result means not attempted, an exception becomes an error result."""
     try:
-        result = func(*args, **kwargs)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = func(*args, **kwargs)
     except Exception as exc:  # the learner's code, whatever it raises
         frames = traceback.extract_tb(exc.__traceback__)
         where = next((f for f in reversed(frames) if f"{os.sep}helpers{os.sep}" not in f.filename
                       and f"{os.sep}site-packages{os.sep}" not in f.filename), None)
         place = f" (in {where.name}, line {where.lineno})" if where else ""
-        raise _LearnerRaised(f"{type(exc).__name__}: {exc}{place}. Fix it and run the cell again.") from None
+        raise LearnerError(f"{type(exc).__name__}: {str(exc).rstrip('.')}{place}. Fix it and run the cell again.", exc) from None
     if isinstance(result, _Blank):
         raise _NotAttempted
     return result
@@ -209,7 +229,7 @@ class Exercise:
             return Result("wrong", str(feedback))
         except _NotAttempted:
             return Result("blank", "your code still returns ____; fill it in and run the cell again.")
-        except _LearnerRaised as exc:
+        except LearnerError as exc:
             return Result("error", str(exc))
         except Exception as exc:  # a fault in the checker, not in the answer
             return Result("broken", f"{type(exc).__name__}: {exc}. This is a fault of the course's "
@@ -254,15 +274,17 @@ def _show(value: float) -> str:
 class Number(Exercise):
     """A number, or an array of numbers when ``answer`` is one. Equality within ``tol`` (absolute) or
     ``rel_tol``; ``accept`` lists other right values with their own praise (``[(515, "that is MiB
-    ...")]``); ``whole`` rejects fractions; ``otherwise`` follows "<your answer> is not right."."""
+    ...")]``); ``whole`` rejects fractions; ``explain(value)`` may raise Wrong for what no table lists
+    (it runs after the table); ``otherwise`` follows "<your answer> is not right."."""
 
     kind = "number"
 
     def __init__(self, answer: Any, *, what: str, example: str | None = None, whole: bool = False,
                  why: str = "", tol: float = 0.0, rel_tol: float = 1e-9,
-                 accept: Sequence[tuple[Any, str]] = (), otherwise: str = "", **common: Any):
+                 accept: Sequence[tuple[Any, str]] = (), otherwise: str = "",
+                 explain: Callable[[Any], None] | None = None, **common: Any):
         super().__init__(answer=answer, **common)
-        self.what, self.example, self.whole, self.why = what, example, whole, why
+        self.what, self.example, self.whole, self.why, self.explain = what, example, whole, why, explain
         self.tol, self.rel_tol, self.accept, self.otherwise = tol, rel_tol, list(accept), otherwise
         self.array = np.ndim(answer) > 0
         self.right += [value for value, _ in self.accept]
@@ -274,8 +296,8 @@ class Number(Exercise):
 
     def _judge(self, answer: Any) -> str | None:
         if self.array:
-            value = _as_array(answer)
-            if value is None or isinstance(answer, (str, bytes)):
+            value = None if answer is None or isinstance(answer, (str, bytes)) else _as_array(answer)
+            if value is None:
                 raise Wrong(f"{self.what} should be an array of numbers, such as {self.example}; you gave "
                             f"{type(answer).__name__} {answer!r}.")
         else:
@@ -288,11 +310,18 @@ class Number(Exercise):
         for wrong, message in self.mistakes:
             if self._same(value, wrong):
                 raise Wrong(message)
+        if self.explain:
+            self.explain(value)
         if self.array:
             expect_array(value, self.answer, what=self.what, atol=max(self.tol, 1e-9))
         if self.whole and not value.is_integer():
-            raise Wrong(f"{self.what} is a whole number, but you gave {value:g}. {self.why}".rstrip())
+            raise Wrong(f"{self.what} is a whole number, but you gave {value:,}. {self.why}".rstrip())
         raise Wrong(f"{_show(value)} is not right. {self.otherwise}".rstrip())
+
+
+def numbered(mistakes: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Mistakes whose message starts with the wrong number itself: ``[(41, "41: that rounds down.")]``."""
+    return [(value, f"{_show(float(value))}: {message}") for value, message in mistakes]
 
 
 def as_shape(answer: Any, example: str = "a tuple such as (None, 10, 10, 8)") -> tuple:
@@ -345,6 +374,16 @@ class Shape(Exercise):
         raise Wrong(f"entry {i + 1} ({self.axes[i]}) is {shape[i]}, which is not right. {self.otherwise}".rstrip())
 
 
+def batch_axes(shape: tuple, expected: tuple) -> None:
+    """An ``explain`` for a (None, side, side, channels) answer: a missing or fixed batch axis, unequal sides."""
+    if len(shape) == 3 and shape == expected[1:]:
+        raise Wrong(f"{shape} is right for one image, but Keras writes the batch axis first: {(None, *shape)}.")
+    if len(shape) == 4 and shape[0] is not None:
+        raise Wrong(f"the batch axis is {shape[0]}, but a model takes batches of any size, so Keras writes None there.")
+    if len(shape) == 4 and shape[1] != shape[2]:
+        raise Wrong("the input is square and every layer treats height and width alike, so they are equal.")
+
+
 def plain_name(item: Any) -> str:
     """A name in lower case without separators, for a string, a function or a Keras object.
 
@@ -355,7 +394,7 @@ def plain_name(item: Any) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _letter(answer: Any) -> str:
+def letter(answer: Any) -> str:
     if not isinstance(answer, str):
         raise Wrong(f"give the letter of your choice as a string, such as 'a'; you gave "
                     f"{type(answer).__name__} {answer!r}.")
@@ -368,7 +407,7 @@ class Choice(Exercise):
 
     kind = "choice"
 
-    def __init__(self, answer: Any, *, options: Iterable[Any], normalise: Callable[[Any], Any] = _letter,
+    def __init__(self, answer: Any, *, options: Iterable[Any], normalise: Callable[[Any], Any] = letter,
                  otherwise: str = "", **common: Any):
         super().__init__(answer=answer, **common)
         self.options, self.normalise, self.otherwise = list(options), normalise, otherwise
@@ -412,21 +451,23 @@ def _describe(case: tuple) -> str:
 class Function(Exercise):
     """The learner writes a function; it is run on ``cases`` (tuples of arguments) and its outputs
     are compared, as arrays, with those of ``reference``. A known mistake is a wrong function:
-    an answer whose output equals the mistake's on a case gets that mistake's message."""
+    an answer whose output equals the mistake's on a case gets that mistake's message.
+    ``explain(output, case)`` may raise Wrong for a wrong output that no table lists."""
 
     kind = "function"
 
     def __init__(self, reference: Callable, *, stub: str, cases: Sequence[tuple], atol: float = 1e-6,
-                 otherwise: str = "", **common: Any):
+                 explain: Callable[[np.ndarray, tuple], None] | None = None, otherwise: str = "", **common: Any):
         super().__init__(answer=reference, **common)
         self.stub, self.cases, self.atol, self.otherwise = stub, [tuple(c) for c in cases], atol, otherwise
+        self.explain = explain
         self.expected = [np.asarray(reference(*_copy(c)), dtype=float) for c in self.cases]
         self._mistake_outputs = [[self._output(fn, c) for c in self.cases] for fn, _ in self.mistakes]
         _distinct(self.title, self.expected, self._mistake_outputs, self._same_outputs)
 
     def _output(self, fn: Callable, case: tuple) -> np.ndarray | None:
         try:
-            return _as_array(fn(*_copy(case)))
+            return _as_array(run(fn, *_copy(case)))
         except Exception:
             return None
 
@@ -453,6 +494,8 @@ class Function(Exercise):
             for (_, message), outputs in zip(self.mistakes, self._mistake_outputs):
                 if self._close(got, outputs[i]):
                     raise Wrong(message)
+            if self.explain:
+                self.explain(got, case)
             where = _describe(case)
             if got.shape != expected.shape:
                 raise Wrong(f"for {where} your output has shape {got.shape} but should have shape "
@@ -485,16 +528,19 @@ class Model(Exercise):
     (class names) that must be present, and ``training``: ``"same"`` (inference and training
     agree), ``"random"`` (two training calls differ, inference is repeatable) or ``"identity"``
     (random in training, the identity at inference). ``extra(model)`` may raise Wrong. A known
-    mistake is a wrong builder, recognised by its output shape and parameter counts.
+    mistake is a wrong builder, recognised by its output shape and parameter counts. With ``start``
+    (a function that builds a model), the learner's function receives ``start()`` and returns it
+    changed, as when it freezes layers.
     """
 
     kind = "model"
 
     def __init__(self, reference: Callable, *, stub: str, input_shape: tuple, layers: Sequence[str] = (),
-                 training: str | None = None, extra: Callable[[Any], None] | None = None, **common: Any):
+                 training: str | None = None, extra: Callable[[Any], None] | None = None,
+                 start: Callable[[], Any] | None = None, **common: Any):
         super().__init__(answer=reference, **common)
         self.stub, self.input_shape, self.layers = stub, tuple(input_shape), tuple(layers)
-        self.training, self.extra = training, extra
+        self.training, self.extra, self.start = training, extra, start
         self._signatures: list | None = None
 
     def _built(self, answer: Any) -> Any:
@@ -502,7 +548,9 @@ class Model(Exercise):
 
         model = answer
         if callable(answer) and not isinstance(answer, keras.layers.Layer):
-            model = run(answer)
+            model = run(answer, self.start()) if self.start else run(answer)
+        if model is None:
+            raise Wrong(f"`{self.stub}` returns None; end it with `return` and the model.")
         if not isinstance(model, keras.layers.Layer):
             raise Wrong(f"`{self.stub}` should return a Keras model (or layer); it returns "
                         f"{type(model).__name__}.")
@@ -708,48 +756,3 @@ def progress() -> Progress:
                      [i for i in items if done.get(i[0]) != "solved"]))
     return Progress(tuple(rows))
 
-
-def legacy(*, name: str, prompt: str, checker: Callable, hint_text: str, solution_text: str,
-           right: Sequence[Any], wrong: Sequence[Any]) -> Check:
-    """Transitional: an exercise still written as one checker function (to be converted)."""
-    return Check(checker, answer=right[0], title=name, hint=hint_text, solution=solution_text,
-                 right=right[1:], wrong=wrong)
-
-
-# transitional helpers of the checkers not yet converted
-
-def whole_number(answer: Any, what: str, *, example: str | None = None, why: str = "") -> int:
-    """Return ``answer`` as an int, or raise Wrong when it is not a whole number.
-
-    ``what`` names the quantity in the message, ``example`` shows a number of the
-    expected kind, ``why`` may say why it must be whole (for example what it counts).
-    """
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        such_as = f", such as {example}" if example else ""
-        raise Wrong(f"{what} should be a number{such_as}, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"{what} is a whole number, but you gave {answer}. {why}".rstrip())
-    return int(answer)
-
-
-def expect_batch_shape(answer: Any, expected: tuple) -> tuple[int, int]:
-    """Check the frame of a square (None, side, side, channels) answer; return (side, channels).
-
-    Raises Wrong for a shape without the batch axis, with the wrong number of
-    entries, with a fixed batch size or with unequal height and width; the
-    caller then checks the side and the channels with feedback of its own.
-    """
-    shape = as_shape(answer)
-    _, h, w, c = expected
-    if len(shape) == 3 and shape == (h, w, c):
-        raise Wrong(f"({h}, {w}, {c}) is right for one image, but Keras writes the batch axis first: "
-                    f"(None, {h}, {w}, {c}).")
-    if len(shape) != 4:
-        raise Wrong(f"your shape has {len(shape)} entries; Keras shows four: (batch, height, width, channels), "
-                    f"with None for the batch.")
-    if shape[0] is not None:
-        raise Wrong(f"the batch axis is {shape[0]}, but a model takes batches of any size, so Keras "
-                    f"writes None there.")
-    if shape[1] != shape[2]:
-        raise Wrong("the input is square and every layer treats height and width alike, so they are equal.")
-    return shape[1], shape[3]

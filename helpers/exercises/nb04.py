@@ -1,23 +1,16 @@
-"""Exercises of notebook 04 (dense networks on MNIST): a stopping callback, a parameter count, a loss.
-
-Use in the notebook::
-
-    from helpers.exercises import nb04 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-"""
+"""Exercises of notebook 04 (dense networks on MNIST): a stopping callback, a parameter count, a loss."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import numbers
 import re
 from types import SimpleNamespace
 from typing import Any
 
 import keras
 
-from .framework import legacy as Exercise, Wrong, plain_name
+from .framework import Check, Choice, LearnerError, Number, Wrong, plain_name, run
 
 # ---------------------------------------------------------------------------------------- q1
 
@@ -67,8 +60,8 @@ def _make_callback(answer: Any) -> keras.callbacks.Callback:
     if isinstance(answer, keras.callbacks.Callback):
         return answer
     if not isinstance(answer, type):
-        raise Wrong(f"the answer should be your callback class (answer = StopAtValAccuracy, without "
-                    f"parentheses), but you gave {type(answer).__name__} {answer!r}.")
+        raise Wrong(f"pass your callback class itself, ex.q1.check(StopAtValAccuracy) (no brackets), but you "
+                    f"gave {type(answer).__name__} {answer!r}.")
     if not issubclass(answer, keras.callbacks.Callback):
         raise Wrong(f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
                     f"model.fit() does not know how to call it: class {answer.__name__}"
@@ -77,10 +70,12 @@ def _make_callback(answer: Any) -> keras.callbacks.Callback:
         raise Wrong(f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
                     f"never looks at the logs after an epoch.")
     try:
-        return answer()
-    except TypeError as exc:
-        raise Wrong(f"{answer.__name__}() could not be created without arguments ({exc}); give any "
-                    f"argument of __init__ a default value.") from None
+        return run(answer)
+    except LearnerError as error:
+        if isinstance(error.original, TypeError):
+            raise Wrong(f"{answer.__name__}() could not be created without arguments ({error.original}); "
+                        f"give any argument of __init__ a default value.") from None
+        raise
 
 
 def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int | None, list[str]]:
@@ -92,19 +87,9 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
         logs = _epoch_logs(epoch, val_acc)
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # a print in the callback is fine, but not shown here
-                callback.on_epoch_end(epoch, logs)
-        except KeyError as exc:
-            key = exc.args[0] if exc.args else "?"
-            raise Wrong(_wrong_key_message(key)) from None
-        except TypeError as exc:
-            if re.search(r"positional argument|unexpected keyword argument", str(exc)):
-                raise Wrong(f"Keras calls on_epoch_end(epoch, logs): define it as "
-                            f"def on_epoch_end(self, epoch, logs=None) ({exc}).") from None
-            if "NoneType" in str(exc):
-                missing = [k for k in logs.asked if k not in logs]
-                if missing:
-                    raise Wrong(_wrong_key_message(missing[0])) from None
-            raise
+                run(callback.on_epoch_end, epoch, logs)
+        except LearnerError as error:
+            _explain_error(error, logs)
         asked.extend(logs.asked)
         if getattr(callback, "stop_training", False) is True and model.stop_training is not True:
             raise Wrong("you set self.stop_training = True, but Keras reads the flag on the model: "
@@ -114,12 +99,32 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
     return None, asked
 
 
+def _explain_error(error: LearnerError, logs: _Logs) -> None:
+    """Turn the usual errors of a callback into feedback; re-raise any other."""
+    exc = error.original
+    if isinstance(exc, KeyError):
+        raise Wrong(_wrong_key_message(exc.args[0] if exc.args else "?")) from None
+    if isinstance(exc, TypeError) and re.search(r"positional argument|unexpected keyword argument", str(exc)):
+        raise Wrong(f"Keras calls on_epoch_end(epoch, logs): define it as "
+                    f"def on_epoch_end(self, epoch, logs=None) ({exc}).") from None
+    missing = [k for k in logs.asked if k not in logs]
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and missing:
+        raise Wrong(_wrong_key_message(missing[0])) from None
+    raise error
+
+
 def _wrong_key_message(key: str) -> str:
     names = "'accuracy', 'loss', 'val_accuracy' and 'val_loss'"
     if key in ("val_acc", "acc"):
         return (f"you read logs['{key}'], an old Keras name; Keras 3 writes the metric's full name, "
                 f"so the keys are {names}. Use '{Q1_KEY}'.")
     return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
+
+
+_AT_THRESHOLD = ("your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+                 "strictly above: use > rather than >=.")
+_TRAINING_ACCURACY = ("your callback reads logs['accuracy'], the training accuracy; this one should watch "
+                      "the validation accuracy, logs['val_accuracy'].")
 
 
 def _describe(epoch: int | None) -> str:
@@ -146,16 +151,11 @@ def _check_callback(answer: Any) -> str:
                         f"logs['{Q1_KEY}']: the validation accuracy of the epoch is logs['{Q1_KEY}'].")
         if Q1_KEY not in asked:
             if "accuracy" in asked:
-                raise Wrong(f"your callback reads logs['accuracy'], the training accuracy; this one "
-                            f"should watch the validation accuracy, logs['{Q1_KEY}'].")
+                raise Wrong(_TRAINING_ACCURACY)
             raise Wrong(f"your callback stopped {_describe(stopped)} without reading "
                         f"logs['{Q1_KEY}'], the validation accuracy it should watch.")
-        if expected is not None and stopped < expected and val_accs[stopped] == Q1_THRESHOLD:
-            raise Wrong(f"your callback stopped at a validation accuracy of exactly {Q1_THRESHOLD}; "
-                        f"'passes 98%' means strictly above: use > rather than >=.")
-        if expected is None and val_accs[stopped] == Q1_THRESHOLD:
-            raise Wrong(f"your callback stopped at a validation accuracy of exactly {Q1_THRESHOLD}; "
-                        f"'passes 98%' means strictly above: use > rather than >=.")
+        if val_accs[stopped] == Q1_THRESHOLD and (expected is None or stopped < expected):
+            raise Wrong(_AT_THRESHOLD)
         raise Wrong(f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
                     f"but it should stop {_describe(expected)}: the end of the first epoch whose "
                     f"validation accuracy is above {Q1_THRESHOLD}.")
@@ -191,43 +191,46 @@ def _set_flag(self, condition):
         self.model.stop_training = True
 
 
-_Q1_WRONG = [
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)),  # >= instead of >
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)),  # old key name
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),  # old key with get
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),  # never stops
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)),  # training accuracy
-    _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),  # returns instead of setting
-    _wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] < 0.98)),  # the wrong way round
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] > 0.99)),  # wrong threshold
-    _wrong(lambda self, epoch, logs=None: _set_flag(self, epoch >= 3)),  # counts epochs
-    _wrong(lambda self, logs=None: None),  # wrong signature
-    type("NoEpochEnd", (keras.callbacks.Callback,), {}),  # on_epoch_end not written
-    type("NotACallback", (), {"on_epoch_end": lambda self, epoch, logs=None: None}),  # no base class
-    "StopAtValAccuracy",  # the name as a string
-    0.98,  # the threshold, not a class
-]
-
-q1 = Exercise(
-    name="q1",
-    prompt="Write a callback class that stops training at the end of the first epoch whose "
-           "validation accuracy is above 98%.",
-    checker=_check_callback,
-    hint_text="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
-              "With a validation split, Keras puts the validation accuracy of the epoch in "
-              "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
-    solution_text="""
+q1 = Check(
+    _check_callback, answer=_RightCallback,
+    title="a callback that stops training",
+    hint="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
+         "With a validation split, Keras puts the validation accuracy of the epoch in "
+         "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
+    solution="""
 ```python
 class StopAtValAccuracy(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs["val_accuracy"] > 0.98:
             self.model.stop_training = True
-
-answer = StopAtValAccuracy
 ```""",
-    right=[_RightCallback, _RightWithThreshold, _RightCallback()],
-    wrong=_Q1_WRONG,
+    mistakes=[
+        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)), _AT_THRESHOLD),
+        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)),
+         _wrong_key_message("val_acc")),
+        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),
+         _wrong_key_message("val_acc")),
+        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)), _TRAINING_ACCURACY),
+        (_wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
+         "you set self.stop_training = True, but Keras reads the flag on the model: set "
+         "self.model.stop_training = True."),
+        (type("NoEpochEnd", (keras.callbacks.Callback,), {}),
+         "NoEpochEnd does not define on_epoch_end(self, epoch, logs=None), so it never looks at the logs "
+         "after an epoch."),
+    ],
+    right=[_RightWithThreshold, _RightCallback()],
+    wrong=[
+        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),  # never stops
+        _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),  # returns instead of setting
+        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] < 0.98)),  # the wrong way round
+        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] > 0.99)),  # wrong threshold
+        _wrong(lambda self, epoch, logs=None: _set_flag(self, epoch >= 3)),  # counts epochs
+        _wrong(lambda self, logs=None: None),  # wrong signature
+        _wrong(lambda self, epoch, logs=None: 1 / 0),  # the learner's own error
+        type("NotACallback", (), {"on_epoch_end": lambda self, epoch, logs=None: None}),  # no base class
+        "StopAtValAccuracy",  # the name as a string
+        0.98,  # the threshold, not a class
+    ],
 )
 
 # ---------------------------------------------------------------------------------------- q2
@@ -236,48 +239,34 @@ Q2_UNITS = (784, 128, 64, 10)  # flattened input, two hidden layers, output
 Q2_ANSWER = sum((n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:]))  # 109,386
 
 
-def _check_params(answer: Any) -> str:
-    layers = list(zip(Q2_UNITS, Q2_UNITS[1:]))
-    weights_only = sum(n_in * n_out for n_in, n_out in layers)
-    per_layer = [(n_in + 1) * n_out for n_in, n_out in layers]
-    known = {
-        weights_only: "you counted the weights but not the biases: every unit of a Dense layer also "
-                      "has one bias, so a layer has (inputs + 1) * units parameters.",
-        sum(per_layer[:2]): "that is the two hidden layers only; add the output layer Dense(10).",
-        per_layer[0] + per_layer[2]: "you left out the second hidden layer, Dense(64), which takes "
-                                     "the 128 outputs of the first one as its inputs.",
-        (28 + 1) * 128 + per_layer[1] + per_layer[2]: "the first Dense layer sees the flattened image, "
-                                                      "28 * 28 = 784 inputs, not 28.",
-        (784 + 1) * 128 + (784 + 1) * 64 + (784 + 1) * 10: "only the first layer sees the 784 pixels; "
-                                                           "each later layer has as many inputs as the "
-                                                           "layer before has units.",
-        101_770: "101,770 is the network with one hidden layer; this one has Dense(64) between "
-                 "Dense(128) and the output.",
-        Q2_ANSWER + 784: "Flatten has no parameters: it only reshapes (28, 28) into 784 numbers.",
-    }
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Wrong(f"the number of parameters should be a number, but you gave "
-                    f"{type(answer).__name__} {answer!r}.")
-    if answer in known:
-        raise Wrong(known[answer])
-    if answer != Q2_ANSWER:
-        raise Wrong(f"you gave {answer:,}, which is not right. Count layer by layer with "
-                    f"(inputs + 1) * units, then add the three layers up.")
-    return ("(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
-            "You can confirm it with model.count_params().")
+_Q2_LAYERS = [(n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:])]
 
-
-q2 = Exercise(
-    name="q2",
-    prompt="How many trainable parameters has Flatten -> Dense(128, relu) -> Dense(64, relu) -> "
-           "Dense(10, softmax) on 28 x 28 images?",
-    checker=_check_params,
-    hint_text="Flatten has no parameters. A Dense layer with n_in inputs and n_out units has "
-              "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
-              "the layer before it (784 for the first).",
-    solution_text="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
-    right=[109_386, 109386.0, (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10],
-    wrong=[109_184, 108_736, 101_130, 12_618, 158_570, 101_770, 110_170, 109_000, "109386", None],
+q2 = Number(
+    Q2_ANSWER,
+    title="parameters of a dense network", what="The number of parameters",
+    praise=("(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
+            "You can confirm it with model.count_params()."),
+    mistakes=[
+        (Q2_ANSWER - 128 - 64 - 10, "you counted the weights but not the biases: every unit of a Dense layer "
+                                    "also has one bias, so a layer has (inputs + 1) * units parameters."),
+        (sum(_Q2_LAYERS[:2]), "that is the two hidden layers only; add the output layer Dense(10)."),
+        (_Q2_LAYERS[0] + _Q2_LAYERS[2], "you left out the second hidden layer, Dense(64), which takes the 128 "
+                                        "outputs of the first one as its inputs."),
+        ((28 + 1) * 128 + sum(_Q2_LAYERS[1:]), "the first Dense layer sees the flattened image, 28 * 28 = 784 "
+                                               "inputs, not 28."),
+        ((784 + 1) * (128 + 64 + 10), "only the first layer sees the 784 pixels; each later layer has as many "
+                                      "inputs as the layer before has units."),
+        (101_770, "101,770 is the network with one hidden layer; this one has Dense(64) between Dense(128) "
+                  "and the output."),
+        (Q2_ANSWER + 784, "Flatten has no parameters: it only reshapes (28, 28) into 784 numbers."),
+    ],
+    otherwise="Count layer by layer with (inputs + 1) * units, then add the three layers up.",
+    hint="Flatten has no parameters. A Dense layer with n_in inputs and n_out units has "
+         "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
+         "the layer before it (784 for the first).",
+    solution="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
+    right=[109386.0],
+    wrong=[109_000, "109386", None],
 )
 
 # ---------------------------------------------------------------------------------------- q3
@@ -299,6 +288,8 @@ _LOSS_NAMES = {
 
 
 def _loss_name(answer: Any) -> str:
+    if isinstance(answer, keras.losses.CategoricalCrossentropy) and getattr(answer, "from_logits", False):
+        return "categorical_crossentropy_logits"
     key = plain_name(answer)
     if key not in _LOSS_NAMES and "crossentropy" in key:
         raise Wrong(f"which cross-entropy? Keras has three: binary_crossentropy, "
@@ -309,49 +300,39 @@ def _loss_name(answer: Any) -> str:
     return _LOSS_NAMES[key]
 
 
-def _check_loss(answer: Any) -> str:
-    name = _loss_name(answer)
-    if name == "categorical_crossentropy":
-        if isinstance(answer, keras.losses.Loss) and getattr(answer, "from_logits", False):
-            raise Wrong("right loss, but with from_logits=True: this model ends in softmax and "
-                        "outputs probabilities, so keep the default from_logits=False.")
-        return ("one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
-                "labels with sparse_categorical_crossentropy. Both give the same loss value.")
-    messages = {
-        "sparse_categorical_crossentropy": "the sparse loss reads one integer per image (shape (N,)); "
-                                           "these labels are one-hot rows of shape (N, 10). Its "
-                                           "non-sparse sibling reads those.",
-        "binary_crossentropy": "binary cross-entropy treats the 10 outputs as 10 independent yes/no "
-                               "questions (multi-label). It runs without an error, but it is not the "
-                               "loss of one class out of ten, and the 'accuracy' it reports is then "
-                               "binary accuracy, which looks far too good.",
-        "mse": "mean squared error is for regression (predicting numbers); for class probabilities "
-               "use a cross-entropy.",
-        "mae": "mean absolute error is for regression (predicting numbers); for class probabilities "
-               "use a cross-entropy.",
-        "kl_divergence": "for one-hot labels KL divergence happens to equal the cross-entropy, but "
-                         "the loss Keras provides for one class out of K, and the one this notebook "
-                         "uses, is a cross-entropy: which one reads one-hot rows?",
-        "hinge": "hinge losses belong to support vector machines; a softmax output goes with a "
-                 "cross-entropy.",
-    }
-    raise Wrong(messages[name])
-
-
-q3 = Exercise(
-    name="q3",
-    prompt="The labels are one-hot rows, y_onehot = keras.utils.to_categorical(y, 10) with shape "
-           "(N, 10), and the model ends in Dense(10, activation='softmax'). Which loss?",
-    checker=_check_loss,
-    hint_text="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
-              "labels they read: integers or one-hot rows.",
-    solution_text="`answer = \"categorical_crossentropy\"` (or `keras.losses.CategoricalCrossentropy()`).",
-    right=["categorical_crossentropy", "CategoricalCrossentropy", keras.losses.CategoricalCrossentropy,
+q3 = Choice(
+    "categorical_crossentropy", options=sorted(set(_LOSS_NAMES.values())) + ["categorical_crossentropy_logits"],
+    normalise=_loss_name,
+    title="the loss for one-hot labels",
+    praise=("one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
+            "labels with sparse_categorical_crossentropy. Both give the same loss value."),
+    mistakes=[
+        ("sparse_categorical_crossentropy", "the sparse loss reads one integer per image (shape (N,)); these "
+                                            "labels are one-hot rows of shape (N, 10). Its non-sparse "
+                                            "sibling reads those."),
+        ("binary_crossentropy", "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions "
+                                "(multi-label). It runs without an error, but it is not the loss of one class "
+                                "out of ten, and the 'accuracy' it reports is then binary accuracy, which "
+                                "looks far too good."),
+        ("mse", "mean squared error is for regression (predicting numbers); for class probabilities use a "
+                "cross-entropy."),
+        ("mae", "mean absolute error is for regression (predicting numbers); for class probabilities use a "
+                "cross-entropy."),
+        ("kl_divergence", "for one-hot labels KL divergence happens to equal the cross-entropy, but the loss "
+                          "Keras provides for one class out of K, and the one this notebook uses, is a "
+                          "cross-entropy: which one reads one-hot rows?"),
+        ("hinge", "hinge losses belong to support vector machines; a softmax output goes with a cross-entropy."),
+        (keras.losses.CategoricalCrossentropy(from_logits=True),
+         "right loss, but with from_logits=True: this model ends in softmax and outputs probabilities, so "
+         "keep the default from_logits=False."),
+    ],
+    hint="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
+         "labels they read: integers or one-hot rows.",
+    solution="`answer = \"categorical_crossentropy\"` (or `keras.losses.CategoricalCrossentropy()`).",
+    right=["CategoricalCrossentropy", keras.losses.CategoricalCrossentropy,
            keras.losses.CategoricalCrossentropy(), keras.losses.categorical_crossentropy,
            "categorical cross-entropy"],
-    wrong=["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(),
-           "binary_crossentropy", "mse", "mean_absolute_error", "kl_divergence", "hinge",
-           keras.losses.CategoricalCrossentropy(from_logits=True), "cross_entropy", 3],
+    wrong=[keras.losses.SparseCategoricalCrossentropy(), "mean_absolute_error", "cross_entropy", 3],
 )
 
 # ===================================================================== code exercises

@@ -1,82 +1,43 @@
-"""Exercises of notebook 07 (horses or humans): steps per epoch, shapes of a deep stack, cache memory.
-
-* ``q1`` - training steps per epoch for 2,000 images at batch size 48 (a number)
-* ``q2`` - the flatten size of the five-block model at 150 x 150 pixels (a number)
-* ``q3`` - megabytes that ``cache()`` needs for 2,000 colour images of 150 x 150 as float32 (a number)
-
-Use in the notebook::
-
-    from helpers.exercises import nb07 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-Every checker recognises the usual slips (rounding the steps down, thinking in
-'same' padding, rounding a pooled odd side up, forgetting the channels or the
-bytes per value) and says which one it sees. ``right`` and ``wrong`` list answers
-the checkers must accept and reject; the test suite runs them.
-"""
+"""Exercises of notebook 07 (horses or humans): steps per epoch, shapes of a deep stack, cache memory."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from .. import reference
-from .framework import legacy as Exercise, Wrong
-
-
-def _number(answer: Any, what: str, example: str) -> float:
-    """Return ``answer`` as a float, or raise Wrong naming ``what`` when it is not a number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as {example}, but you gave {type(answer).__name__} {answer!r}.")
-    return float(answer)
-
+from .framework import Number
 
 # --------------------------------------------------------------------------- q1: steps per epoch
 
 Q1_IMAGES, Q1_BATCH = 2000, 48
 Q1_EXPECTED = math.ceil(Q1_IMAGES / Q1_BATCH)  # 42: 41 full batches and one of 32
 
-
-def _check_q1(answer: Any) -> str:
-    value = _number(answer, "The number of steps", "10")
-    last = Q1_IMAGES - (Q1_EXPECTED - 1) * Q1_BATCH
-    if value == Q1_EXPECTED:
-        return (f"2,000 / 48 = 41.67, rounded up: {Q1_EXPECTED} steps, {Q1_EXPECTED - 1} full batches "
-                f"of 48 and a last one of {last} images.")
-    if not value.is_integer():
-        if abs(value - Q1_IMAGES / Q1_BATCH) < 0.01:
-            raise Wrong(f"{value:g} is 2,000 / 48, but a step processes a whole batch: there is no "
-                        f"two-thirds of a step. The images left over form one more, smaller batch.")
-        raise Wrong(f"{value:g}: a number of steps is a whole number (one step per batch).")
-    value = int(value)
-    known = {
-        Q1_IMAGES // Q1_BATCH: f"that rounds down, and would leave the last {last} images out of every "
-                               f"epoch. The leftover images form one more, smaller batch: round up.",
-        Q1_IMAGES: "that is the number of images. A step processes a whole batch of 48 images at once.",
-        Q1_BATCH: "48 is the batch size, the number of images per step. How many batches do 2,000 images fill?",
-        Q1_IMAGES * Q1_BATCH: "multiplying goes the wrong way: divide the images by the batch size.",
-        math.ceil(Q1_IMAGES / 32): "that is for batch size 32 (the notebook's). Here the batch size is 48.",
-        math.ceil(1027 / Q1_BATCH): "1,027 is the horses-or-humans training set; this folder holds 2,000 images.",
-    }
-    if value in known:
-        raise Wrong(f"{value:,}: {known[value]}")
-    raise Wrong(f"{value:,} is not right. Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch.")
-
-
-q1 = Exercise(
-    name="q1",
-    prompt=f"A pipeline batches {Q1_IMAGES:,} training images with batch size {Q1_BATCH}. "
-           "How many training steps does one epoch take?",
-    checker=_check_q1,
-    hint_text="One step per batch. Divide the number of images by the batch size; what happens "
-              "to the images left over?",
-    solution_text=("$\\lceil 2000 / 48 \\rceil = \\lceil 41.67 \\rceil = 42$: 41 full batches of 48 "
-                   "and a last batch of $2000 - 41 \\cdot 48 = 32$ images. In code: "
-                   "`math.ceil(2000 / 48)`."),
-    right=[42, 42.0, np.int64(42)],
-    wrong=[41, 41.67, 41.666666666666664, 2000, 48, 96000, 63, 22, 43, 41.5, "42", None, True],
+q1 = Number(
+    Q1_EXPECTED,
+    title="steps per epoch", what="The number of steps", example="10", whole=True, rel_tol=1e-3,
+    why="There is one step per batch.",
+    praise="2,000 / 48 = 41.67, rounded up: 42 steps, 41 full batches of 48 and a last one of 32 images.",
+    mistakes=[
+        (Q1_IMAGES / Q1_BATCH, "41.6667 is 2,000 / 48, but a step processes a whole batch: there is no "
+                               "two-thirds of a step. The images left over form one more, smaller batch."),
+        (Q1_IMAGES // Q1_BATCH, "41: that rounds down, and would leave the last 32 images out of every epoch. "
+                                "The leftover images form one more, smaller batch: round up."),
+        (Q1_IMAGES, "2,000: that is the number of images. A step processes a whole batch of 48 images at once."),
+        (Q1_BATCH, "48 is the batch size, the number of images per step. How many batches do 2,000 images fill?"),
+        (Q1_IMAGES * Q1_BATCH, "96,000: multiplying goes the wrong way: divide the images by the batch size."),
+        (math.ceil(Q1_IMAGES / 32), "63: that is for batch size 32 (the notebook's). Here the batch size is 48."),
+        (math.ceil(1027 / Q1_BATCH), "22: 1,027 is the horses-or-humans training set; this folder holds 2,000 "
+                                     "images."),
+    ],
+    otherwise="Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch.",
+    hint="One step per batch. Divide the number of images by the batch size; what happens "
+         "to the images left over?",
+    solution=("$\\lceil 2000 / 48 \\rceil = \\lceil 41.67 \\rceil = 42$: 41 full batches of 48 "
+              "and a last batch of $2000 - 41 \\cdot 48 = 32$ images. In code: `math.ceil(2000 / 48)`."),
+    right=[42.0, np.int64(42)],
+    wrong=[41.67, 43, 41.5, "42", None, True],
 )
 
 
@@ -96,104 +57,81 @@ def _sides(n: int, blocks: int, *, padding: str = "valid", round_up: bool = Fals
 
 Q2_SIDES = tuple(_sides(Q2_SIZE, Q2_BLOCKS))  # 150, 148, 74, 72, 36, 34, 17, 15, 7, 5, 2
 Q2_EXPECTED = Q2_SIDES[-1] ** 2 * Q2_CHANNELS  # 2 * 2 * 64 = 256
+_UP = _sides(Q2_SIZE, Q2_BLOCKS, round_up=True)[-1]
+_SAME = _sides(Q2_SIZE, Q2_BLOCKS, padding="same")[-1]
 
-
-def _check_q2(answer: Any) -> str:
-    value = _number(answer, "The flatten size", "1600")
-    if not value.is_integer():
-        raise Wrong(f"{value:g}: Flatten outputs a whole number of values (height x width x channels).")
-    value = int(value)
-    chain = " -> ".join(map(str, Q2_SIDES))
-    if value == Q2_EXPECTED:
-        return (f"{chain}: the maps end at 2 x 2, so Flatten gives 2 * 2 * 64 = 256 values. That is "
-                "why the 150-pixel model stops after three blocks: two more leave almost no picture.")
-    up = _sides(Q2_SIZE, Q2_BLOCKS, round_up=True)[-1]
-    same = _sides(Q2_SIZE, Q2_BLOCKS, padding="same")[-1]
-    known = {
-        Q2_SIDES[-1] ** 2: "that is one channel only. The last Conv2D has 64 filters, and Flatten lays out "
-                           "all 64 maps: multiply by 64.",
-        up * up * Q2_CHANNELS: "you rounded an odd side up when pooling (15 -> 8 or 5 -> 3). MaxPooling2D(2) "
-                               "drops an odd last row and column: floor(15 / 2) = 7, floor(5 / 2) = 2.",
-        same * same * Q2_CHANNELS: "that is what padding='same' gives (the side only halves: 150 -> 75 -> 37 "
-                                   "-> 18 -> 9 -> 4). These convolutions are 'valid': each takes 2 off the side.",
-        Q2_SIDES[6] ** 2 * Q2_CHANNELS: "18,496 = 17 x 17 x 64 is the flatten size after three blocks, the "
-                                        "model of section 6. Keep going through blocks four and five.",
-        Q2_SIDES[8] ** 2 * Q2_CHANNELS: "7 x 7 x 64 is where five blocks end at 300 pixels (3,136), or you "
-                                        "stopped before the last block. Follow 150 through all five blocks.",
-        Q2_SIDES[9] ** 2 * Q2_CHANNELS: "5 x 5 is the output of the fifth convolution; its pooling layer "
-                                        "still follows: floor(5 / 2) = 2.",
-        3_136: "3,136 is the flatten size of the five-block model at 300 pixels. At 150 pixels the maps "
-               "are smaller: follow 150 through the five blocks.",
-        Q2_SIDES[-1] ** 2 * 3: "the 3 colour channels are used up by the first Conv2D; Flatten sees the "
-                               "last Conv2D's 64 channels.",
-    }
-    if value in known:
-        raise Wrong(f"{value:,}: {known[value]}")
-    raise Wrong(f"{value:,} is not right. Follow the side: a 3 x 3 'valid' convolution gives n - 2, "
-                "MaxPooling2D(2) gives floor(n / 2), five times; then side x side x 64.")
-
-
-q2 = Exercise(
-    name="q2",
-    prompt="150 x 150 colour images go through five blocks of a 3 x 3 'valid' Conv2D (16, 32, 64, 64, 64 "
-           "filters) and MaxPooling2D(2). How many values does Flatten output for one image?",
-    checker=_check_q2,
-    hint_text=("Follow the side: $n \\to n - 2$ for each convolution, $n \\to \\lfloor n/2 \\rfloor$ for "
-               "each pooling, five times over. Then multiply side x side x the last layer's 64 channels."),
-    solution_text=("$150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7 \\to 5 \\to 2$, so "
-                   "Flatten gives $2 \\cdot 2 \\cdot 64 = 256$ values. Check: "
-                   "`build_model(150, blocks=5).get_layer('flatten').output.shape`."),
-    right=[256, 256.0, np.int64(256)],
-    wrong=[4, 576, 1024, 18_496, 3_136, 1_600, 12, 255, 256.5, "256", None],
+q2 = Number(
+    Q2_EXPECTED,
+    title="flatten size of five blocks at 150 pixels", what="The flatten size", example="1600", whole=True,
+    why="Flatten outputs a whole number of values (height x width x channels).",
+    praise=("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7 -> 5 -> 2: the maps end at 2 x 2, so Flatten "
+            "gives 2 * 2 * 64 = 256 values. That is why the 150-pixel model stops after three blocks: two more "
+            "leave almost no picture."),
+    mistakes=[
+        (Q2_SIDES[-1] ** 2, "4: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out "
+                            "all 64 maps: multiply by 64."),
+        (_UP * _UP * Q2_CHANNELS, f"{_UP * _UP * Q2_CHANNELS:,}: you rounded an odd side up when pooling "
+                                  "(15 -> 8 or 5 -> 3). MaxPooling2D(2) drops an odd last row and column: "
+                                  "floor(15 / 2) = 7, floor(5 / 2) = 2."),
+        (_SAME * _SAME * Q2_CHANNELS, f"{_SAME * _SAME * Q2_CHANNELS:,}: that is what padding='same' gives (the "
+                                      "side only halves: 150 -> 75 -> 37 -> 18 -> 9 -> 4). These convolutions "
+                                      "are 'valid': each takes 2 off the side."),
+        (Q2_SIDES[6] ** 2 * Q2_CHANNELS, "18,496 = 17 x 17 x 64 is the flatten size after three blocks, the "
+                                         "model of section 6. Keep going through blocks four and five."),
+        (Q2_SIDES[8] ** 2 * Q2_CHANNELS, "3,136 = 7 x 7 x 64 is the flatten size of the five-block model at 300 "
+                                         "pixels, or you stopped before the last block. Follow 150 through all "
+                                         "five blocks."),
+        (Q2_SIDES[9] ** 2 * Q2_CHANNELS, "1,600: 5 x 5 is the output of the fifth convolution; its pooling layer "
+                                         "still follows: floor(5 / 2) = 2."),
+        (Q2_SIDES[-1] ** 2 * 3, "12: the 3 colour channels are used up by the first Conv2D; Flatten sees the "
+                                "last Conv2D's 64 channels."),
+    ],
+    otherwise="Follow the side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) gives floor(n / 2), "
+              "five times; then side x side x 64.",
+    hint=("Follow the side: $n \\to n - 2$ for each convolution, $n \\to \\lfloor n/2 \\rfloor$ for "
+          "each pooling, five times over. Then multiply side x side x the last layer's 64 channels."),
+    solution=("$150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7 \\to 5 \\to 2$, so "
+              "Flatten gives $2 \\cdot 2 \\cdot 64 = 256$ values. Check: "
+              "`build_model(150, blocks=5).get_layer('flatten').output.shape`."),
+    right=[256.0, np.int64(256)],
+    wrong=[255, 256.5, "256", None],
 )
 
 
 # --------------------------------------------------------------------------- q3: cache memory
 
 Q3_IMAGES, Q3_SIZE, Q3_CHANNELS, Q3_BYTES = 2000, 150, 3, 4
-Q3_EXPECTED = Q3_IMAGES * Q3_SIZE * Q3_SIZE * Q3_CHANNELS * Q3_BYTES / 1e6  # 540 MB
+_BYTES = Q3_IMAGES * Q3_SIZE * Q3_SIZE * Q3_CHANNELS * Q3_BYTES
+Q3_EXPECTED = _BYTES / 1e6  # 540 MB
 
-
-def _check_q3(answer: Any) -> str:
-    value = _number(answer, "The memory in megabytes", "100")
-    if math.isclose(value, Q3_EXPECTED, rel_tol=0.01):
-        return ("2,000 x 150 x 150 x 3 values x 4 bytes = 540,000,000 bytes = 540 MB. Stored as uint8 "
-                "(1 byte per value), as this notebook's pipeline does, it is a quarter of that: 135 MB.")
-    if math.isclose(value, Q3_EXPECTED * 1e6 / 2**20, rel_tol=0.01):
-        return ("that is 540,000,000 bytes in MiB (1 MiB = 1,048,576 bytes); in MB of 1,000,000 bytes it "
-                "is 540. Both are right.")
-    full = Q3_IMAGES * Q3_SIZE * Q3_SIZE * Q3_CHANNELS * Q3_BYTES
-    known = {
-        full: "that is the number of bytes. The question asks for megabytes: divide by 1,000,000.",
-        full / 1e3: "that is in kilobytes: divide by 1,000 once more.",
-        full / 1e9: "that is in gigabytes (0.54 GB); the question asks for megabytes.",
-        full / Q3_CHANNELS / 1e6: "that leaves out the colour channels: each pixel has 3 values, red, green "
-                                  "and blue.",
-        full / Q3_BYTES / 1e6: "that counts 1 byte per value, as the uint8 cache of this notebook does. The "
-                               "question asks for float32 values: 4 bytes each.",
-        full / Q3_BYTES / Q3_CHANNELS / 1e6: "that counts one byte per pixel: each pixel has 3 values, and "
-                                             "each float32 value takes 4 bytes.",
-        full * 4 / 1e6: "that is for 300 x 300 images: at 150 x 150 each image has a quarter of the pixels.",
-        full * 8 / Q3_BYTES / 1e6: "that counts 8 bytes per value (float64). The pipeline gives float32: 4 bytes.",
-        full / Q3_SIZE / 1e6: "the image has 150 x 150 pixels: multiply by the side twice.",
-    }
-    for wrong, message in known.items():
-        if math.isclose(value, wrong, rel_tol=0.01):
-            raise Wrong(f"{value:,g}: {message}")
-    raise Wrong(f"{value:,g} MB is not right. Multiply images x height x width x channels x bytes per value, "
-                "then divide by 1,000,000.")
-
-
-q3 = Exercise(
-    name="q3",
-    prompt="How many megabytes (1 MB = 1,000,000 bytes) does cache() need for 2,000 colour images decoded "
-           "at 150 x 150 pixels as float32 values?",
-    checker=_check_q3,
-    hint_text="Count the values: images x height x width x colour channels. A float32 value takes 4 bytes.",
-    solution_text=("$2000 \\cdot 150 \\cdot 150 \\cdot 3 \\cdot 4 = 540{,}000{,}000$ bytes $= 540$ MB. "
-                   "In code: `2000 * 150 * 150 * 3 * 4 / 1e6`."),
-    right=[540, 540.0, 5.4e2, np.float64(540.0), 515, 514.98],
-    wrong=[540_000_000, 540_000, 0.54, 180, 135, 45, 2160, 1080, 3.6, 600, "540", None],
+q3 = Number(
+    Q3_EXPECTED,
+    title="memory of a cached dataset", what="The memory in megabytes", example="100", rel_tol=0.01,
+    praise=("2,000 x 150 x 150 x 3 values x 4 bytes = 540,000,000 bytes = 540 MB. Stored as uint8 "
+            "(1 byte per value), as this notebook's pipeline does, it is a quarter of that: 135 MB."),
+    accept=[(_BYTES / 2**20, "that is 540,000,000 bytes in MiB (1 MiB = 1,048,576 bytes); in MB of 1,000,000 "
+                             "bytes it is 540. Both are right.")],
+    mistakes=[
+        (_BYTES, "540,000,000: that is the number of bytes. The question asks for megabytes: divide by 1,000,000."),
+        (_BYTES / 1e3, "540,000: that is in kilobytes: divide by 1,000 once more."),
+        (_BYTES / 1e9, "0.54: that is in gigabytes (0.54 GB); the question asks for megabytes."),
+        (_BYTES / Q3_CHANNELS / 1e6, "180: that leaves out the colour channels: each pixel has 3 values, red, "
+                                     "green and blue."),
+        (_BYTES / Q3_BYTES / 1e6, "135: that counts 1 byte per value, as the uint8 cache of this notebook does. "
+                                  "The question asks for float32 values: 4 bytes each."),
+        (_BYTES / Q3_BYTES / Q3_CHANNELS / 1e6, "45: that counts one byte per pixel: each pixel has 3 values, "
+                                                "and each float32 value takes 4 bytes."),
+        (_BYTES * 4 / 1e6, "2,160: that is for 300 x 300 images: at 150 x 150 each image has a quarter of the "
+                           "pixels."),
+        (_BYTES * 2 / 1e6, "1,080: that counts 8 bytes per value (float64). The pipeline gives float32: 4 bytes."),
+        (_BYTES / Q3_SIZE / 1e6, "3.6: the image has 150 x 150 pixels: multiply by the side twice."),
+    ],
+    otherwise="Multiply images x height x width x channels x bytes per value, then divide by 1,000,000.",
+    hint="Count the values: images x height x width x colour channels. A float32 value takes 4 bytes.",
+    solution=("$2000 \\cdot 150 \\cdot 150 \\cdot 3 \\cdot 4 = 540{,}000{,}000$ bytes $= 540$ MB. "
+              "In code: `2000 * 150 * 150 * 3 * 4 / 1e6`."),
+    right=[540, 5.4e2, np.float64(540.0), 514.98],
+    wrong=[600, "540", None],
 )
 
 # ===================================================================== code exercises

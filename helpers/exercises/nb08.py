@@ -1,18 +1,4 @@
-"""Exercises of notebook 08 (cats vs dogs): parameter counts, sensible augmentations, reading curves.
-
-* ``q1`` - the parameters of the first Dense layer of the 150 x 150 baseline model (a number)
-* ``q2`` - which augmentations suit upright photos of cats and dogs (a set of letters)
-* ``q3`` - overfitting or underfitting, read from two runs' accuracies (a pair of words)
-
-Use in the notebook::
-
-    from helpers.exercises import nb08 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-Each checker recognises the usual slips and says which one it sees. ``right``
-and ``wrong`` list answers the checkers must accept and reject; the test suite
-runs them.
-"""
+"""Exercises of notebook 08 (cats vs dogs): parameter counts, sensible augmentations, reading curves."""
 
 from __future__ import annotations
 
@@ -21,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import legacy as Exercise, Wrong, whole_number
+from .framework import Check, Number, Wrong
 
 # --------------------------------------------------------------------------- q1: the big Dense layer
 
@@ -43,51 +29,43 @@ def _dense(flat: int) -> int:
     return (flat + 1) * Q1_UNITS
 
 
-def _check_q1(answer: Any) -> str:
-    value = whole_number(answer, "The parameter count", example="1000", why="It counts weights.")
-    if value == Q1_EXPECTED:
-        return ("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
-                "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters.")
-    known = {
-        Q1_FLAT * Q1_UNITS: "those are the weights only. Each of the 512 units also has a bias: add 512.",
-        _dense(8 * 8 * 128): "8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: "
-                             "floor(15 / 2) = 7.",
-        _dense(9 * 9 * 128): "9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
-                             "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off.",
-        _dense(15 * 15 * 128): "15 x 15 is the output of the last Conv2D; the last MaxPooling2D halves it to 7 x 7.",
-        _dense(7 * 7): "that is one channel. Flatten lays out all 128 maps of the last Conv2D: 7 * 7 * 128.",
-        _dense(7 * 7 * 3): "the 3 colour channels of the input do not reach Flatten; the last Conv2D has 128.",
-        Q1_FLAT: "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units "
-                 "has one weight per input, plus a bias.",
-        (Q1_FLAT + 1) * 1: "that is the output unit's count if it sat right after Flatten. The question "
-                           "asks about Dense(512).",
-        3_453_121: "that is the whole model. The question asks about the Dense(512) layer alone.",
-        (512 + 1) * 1: "that is the last layer (one sigmoid unit after the 512). The question asks about "
-                       "Dense(512), which reads the 6,272 flattened values.",
-    }
-    if value in known:
-        raise Wrong(f"{value:,}: {known[value]}")
-    raise Wrong(f"{value:,} is not right. First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, "
-                f"MaxPooling2D(2) halves and rounds down) to get the flatten size, then use "
-                f"(n_in + 1) * n_out.")
-
-
-q1 = Exercise(
-    name="q1",
-    prompt=("The baseline model takes (150, 150, 3) images through four blocks of Conv2D(f, 3, relu) + "
-            "MaxPooling2D(2) with f = 32, 64, 128, 128 (padding 'valid'), then Flatten and Dense(512). "
-            "How many parameters does that Dense(512) layer have?"),
-    checker=_check_q1,
-    hint_text=("Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
-               "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
-               "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."),
-    solution_text=("Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
-                   "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
-                   "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
-                   "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."),
-    right=[3_211_776, 3_211_776.0, np.int64(3_211_776)],
-    wrong=[3_211_264, _dense(8 * 8 * 128), _dense(9 * 9 * 128), _dense(15 * 15 * 128), _dense(49),
-           _dense(147), 6272, 6273, 3_453_121, 513, 3_211_777, "3211776", 3_211_776.5, None],
+q1 = Number(
+    Q1_EXPECTED,
+    title="parameters of the big Dense layer", what="The parameter count", example="1000", whole=True,
+    why="It counts weights.",
+    praise=("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
+            "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters."),
+    mistakes=[
+        (Q1_FLAT * Q1_UNITS, "3,211,264: those are the weights only. Each of the 512 units also has a bias: add 512."),
+        (_dense(8 * 8 * 128), "4,194,816: 8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: "
+                              "floor(15 / 2) = 7."),
+        (_dense(9 * 9 * 128), "5,308,928: 9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
+                              "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off."),
+        (_dense(15 * 15 * 128), "14,746,112: 15 x 15 is the output of the last Conv2D; the last MaxPooling2D "
+                                "halves it to 7 x 7."),
+        (_dense(7 * 7), "25,600: that is one channel. Flatten lays out all 128 maps of the last Conv2D: "
+                        "7 * 7 * 128."),
+        (_dense(7 * 7 * 3), "75,776: the 3 colour channels of the input do not reach Flatten; the last Conv2D "
+                            "has 128."),
+        (Q1_FLAT, "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units has "
+                  "one weight per input, plus a bias."),
+        (Q1_FLAT + 1, "6,273: that is the output unit's count if it sat right after Flatten. The question asks "
+                      "about Dense(512)."),
+        (3_453_121, "3,453,121: that is the whole model. The question asks about the Dense(512) layer alone."),
+        (512 + 1, "513: that is the last layer (one sigmoid unit after the 512). The question asks about "
+                  "Dense(512), which reads the 6,272 flattened values."),
+    ],
+    otherwise=("First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, MaxPooling2D(2) halves and rounds "
+               "down) to get the flatten size, then use (n_in + 1) * n_out."),
+    hint=("Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
+          "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
+          "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."),
+    solution=("Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
+         "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
+         "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
+         "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."),
+    right=[3_211_776.0, np.int64(3_211_776)],
+    wrong=[3_211_777, "3211776", 3_211_776.5, None],
 )
 
 
@@ -152,22 +130,21 @@ def _check_q2(answer: Any) -> str:
     raise Wrong(" ".join(parts))
 
 
-q2 = Exercise(
-    name="q2",
-    prompt=("Which of these augmentations give photos that could plausibly be in this dataset of pet "
-            "photos, with the label still true? Answer with a set of letters, such as {'A', 'B'}.\n"
-            + "\n".join(f"{k}: {v}" for k, v in Q2_OPTIONS.items())),
-    checker=_check_q2,
-    hint_text=("For each option ask two questions: would a photographer ever take a pet photo like this, "
-               "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."),
-    solution_text=("`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
-                   "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
-                   "(D) keeps the label but makes upside-down animals, which the model never has to "
-                   "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
-                   "uses A, C, E and F, plus small shifts (RandomTranslation)."),
-    right=[{"A", "C", "E", "F"}, ["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
-    wrong=[{"A", "B", "C", "E", "F"}, {"A", "C", "D", "E", "F"}, {"A", "C", "E", "F", "G"}, {"A", "C", "E"},
-           {"A"}, set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
+q2 = Check(
+    _check_q2, answer={"A", "C", "E", "F"},
+    title="augmentations that suit pet photos",
+    mistakes=[({"A", "B", "C", "E", "F"}, _Q2_WHY_NOT["B"]), ({"A", "C", "D", "E", "F"}, _Q2_WHY_NOT["D"]),
+              ({"A", "C", "E", "F", "G"}, _Q2_WHY_NOT["G"]), ({"A", "C", "E"}, "You left out: " + _Q2_WHY["F"]),
+              ({"A"}, "You left out: " + " ".join(_Q2_WHY[x] for x in "CEF"))],
+    hint=("For each option ask two questions: would a photographer ever take a pet photo like this, "
+          "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."),
+    solution=("`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
+              "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
+              "(D) keeps the label but makes upside-down animals, which the model never has to "
+              "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
+              "uses A, C, E and F, plus small shifts (RandomTranslation)."),
+    right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
+    wrong=[set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
 )
 
 
@@ -201,36 +178,40 @@ def _check_q3(answer: Any) -> str:
                 "and still rising together: the model has not learned enough yet (train longer, or use "
                 "a larger model).")
     if (a, b) == Q3_EXPECTED[::-1]:
-        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
-    notes = []
-    if a != "overfitting":
-        notes.append(f"Run A is not '{a}': its training accuracy reaches 0.98, but validation stops at "
-                     f"about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.")
-    if b != "underfitting":
-        notes.append(f"Run B is not '{b}': training and validation accuracy are close, but both are low "
-                     f"(0.66 after 6 epochs) and still rising: the model has not learned enough yet.")
-    raise Wrong(" ".join(notes))
+        raise Wrong(_SWAPPED)
+    raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
 
 
-q3 = Exercise(
-    name="q3",
-    prompt=("Two training runs, accuracy per epoch. Run A: training "
-            f"{Q3_RUN_A['training']}, validation {Q3_RUN_A['validation']}. Run B: training "
-            f"{Q3_RUN_B['training']}, validation {Q3_RUN_B['validation']}. For each run, is it "
-            "'overfitting', 'underfitting' or a 'good fit'? Answer with a pair, run A first."),
-    checker=_check_q3,
-    hint_text=("Look at two things: the gap between training and validation accuracy, and whether "
-               "the curves are still rising. A large, growing gap means one thing; both curves low and "
-               "close together means the other."),
-    solution_text=("`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
-                   "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
-                   "of this notebook shows. Run B's curves are close together but low and still rising: "
-                   "underfitting, cured by training longer or with a larger model."),
-    right=[("overfitting", "underfitting"), ["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"),
-           ("overfit", "underfit")],
-    wrong=[("underfitting", "overfitting"), ("overfitting", "good fit"), ("good fit", "underfitting"),
-           ("overfitting", "overfitting"), ("underfitting", "underfitting"), "overfitting, underfitting",
-           ("overfitting",), ("overfitting", "sideways"), (1, 2), None],
+_SWAPPED = "you swapped the two runs. Which one has a large gap between training and validation?"
+
+
+def _not_a(word: str) -> str:
+    return (f"Run A is not '{word}': its training accuracy reaches 0.98, but validation stops at about 0.70 "
+            f"and even falls: a gap of almost 0.3 that grows with every epoch.")
+
+
+def _not_b(word: str) -> str:
+    return (f"Run B is not '{word}': training and validation accuracy are close, but both are low (0.66 after "
+            f"6 epochs) and still rising: the model has not learned enough yet.")
+
+
+q3 = Check(
+    _check_q3, answer=Q3_EXPECTED,
+    title="overfitting or underfitting",
+    mistakes=[(("underfitting", "overfitting"), _SWAPPED), (("overfitting", "good fit"), _not_b("good fit")),
+              (("good fit", "underfitting"), _not_a("good fit")),
+              (("overfitting", "overfitting"), _not_b("overfitting")),
+              (("underfitting", "underfitting"), _not_a("underfitting"))],
+    hint=("Look at two things: the gap between training and validation accuracy, and whether "
+          "the curves are still rising. A large, growing gap means one thing; both curves low and "
+          "close together means the other."),
+    solution=("`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
+              "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
+              "of this notebook shows. Run B's curves are close together but low and still rising: "
+              "underfitting, cured by training longer or with a larger model."),
+    right=[["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"), ("overfit", "underfit")],
+    wrong=[("good fit", "good fit"), "overfitting, underfitting", ("overfitting",), ("overfitting", "sideways"),
+           (1, 2), None],
 )
 
 # ===================================================================== code exercises

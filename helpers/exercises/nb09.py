@@ -1,18 +1,4 @@
-"""Exercises of notebook 09 (what the network sees): activation shapes and the Grad-CAM formula.
-
-* ``q1`` - the output shape of one layer of the notebook's CNN (a tuple, as Keras writes it)
-* ``q2`` - which layer produced an activation array of a given shape (a layer name)
-* ``q3`` - the Grad-CAM channel weights from a small gradient array (a NumPy array)
-* ``q4`` - the Grad-CAM heatmap from those weights and the maps (a NumPy array)
-
-Use in the notebook::
-
-    from helpers.exercises import nb09 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-The arrays of q3 and q4 are ``ex.GRADIENTS`` and ``ex.MAPS``. ``right`` and
-``wrong`` list answers the checkers must accept and reject; the test suite runs them.
-"""
+"""Exercises of notebook 09 (what the network sees): activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
 
 from __future__ import annotations
 
@@ -21,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference
-from .framework import legacy as Exercise, Wrong, expect_array, expect_batch_shape, plain_name
+from .framework import Choice, Number, Shape, Wrong, batch_axes, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
 
@@ -60,52 +46,48 @@ Q1_LAYER = "conv3"
 Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
 
 
-def _check_q1(answer: Any) -> str:
-    side, channels = expect_batch_shape(answer, Q1_EXPECTED)
-    _, h, _, c = Q1_EXPECTED
-    if channels != c:
-        if channels == 32:
-            raise Wrong("32 is the number of filters of conv2. conv3 outputs one channel per filter "
-                        "of its own: 64.")
-        if channels == 3:
-            raise Wrong("the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter.")
-        raise Wrong(f"{channels} channels is not right: conv3 has 64 filters, one output channel each.")
-    if side == h:
-        return "200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64)."
-    known = {
-        48: "48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' convolution takes "
-            "one pixel off each border: 48 - 3 + 1 = 46.",
-        23: "23 x 23 is after pool3. The question asks for conv3, before its pooling.",
-        200: "that would need padding='same' everywhere and no pooling; the layers here use 'valid' "
-             "and every pooling halves the side.",
-        47: "a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 1.",
-        45: "a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3.",
-        49: "MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 then gives 46.",
-        34: "34 is conv3's side for the notebook's 150 x 150 images. Follow the side from 200 instead.",
-        194: "you left out the pooling layers: each MaxPooling2D(2) halves the side.",
-    }
-    if side in known:
-        raise Wrong(f"a side of {side}: {known[side]}")
-    raise Wrong(f"a side of {side} is not right. Follow it from 150: a 3 x 3 'valid' convolution takes 2 off, "
-                "MaxPooling2D(2) halves and rounds down.")
+def _explain_q1(shape: tuple) -> None:
+    batch_axes(shape, Q1_EXPECTED)
+    if len(shape) == 4 and shape[3] != 64:
+        raise Wrong(f"{shape[3]} channels is not right: conv3 has 64 filters, one output channel each.")
 
 
-q1 = Exercise(
-    name="q1",
-    prompt=(f"The notebook's CNN ({LAYER_LIST}, every Conv2D 'valid') is built for {INPUT_SIDE} x "
-            f"{INPUT_SIDE} x 3 images instead of {NOTEBOOK_SIDE} x {NOTEBOOK_SIDE}. What output shape does "
-            f"Keras give for the layer '{Q1_LAYER}'?"),
-    checker=_check_q1,
-    hint_text=("Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
-               "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
-               "the batch axis is None."),
-    solution_text=("$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
-                   "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
-                   "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."),
-    right=[(None, 46, 46, 64), [None, 46, 46, 64], (None, np.int64(46), 46, 64)],
-    wrong=[(46, 46, 64), (None, 48, 48, 64), (None, 23, 23, 64), (None, 46, 46, 32), (None, 47, 47, 64),
-           (None, 200, 200, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 46, 46, 3), (None, 194, 194, 64),
-           (None, 49, 49, 64), (None, 34, 34, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
+def _side(side: int) -> tuple:
+    return (None, side, side, 64)
+
+
+q1 = Shape(
+    Q1_EXPECTED,
+    title="output shape of a layer", axes=("batch", "height", "width", "channels"),
+    praise="200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64).",
+    mistakes=[
+        ((None, 46, 46, 32), "32 is the number of filters of conv2. conv3 outputs one channel per filter of "
+                             "its own: 64."),
+        ((None, 46, 46, 3), "the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter."),
+        (_side(48), "a side of 48: 48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' "
+                    "convolution takes one pixel off each border: 48 - 3 + 1 = 46."),
+        (_side(23), "a side of 23: 23 x 23 is after pool3. The question asks for conv3, before its pooling."),
+        (_side(200), "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
+                     "use 'valid' and every pooling halves the side."),
+        (_side(47), "a side of 47: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 1."),
+        (_side(45), "a side of 45: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3."),
+        (_side(49), "a side of 49: MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 "
+                    "then gives 46."),
+        (_side(34), "a side of 34: that is conv3's side for the notebook's 150 x 150 images. Follow the side "
+                    "from 200 instead."),
+        (_side(194), "a side of 194: you left out the pooling layers: each MaxPooling2D(2) halves the side."),
+    ],
+    explain=_explain_q1,
+    otherwise="Follow the side from 200: a 3 x 3 'valid' convolution takes 2 off, MaxPooling2D(2) halves "
+              "and rounds down.",
+    hint=("Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
+          "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
+          "the batch axis is None."),
+    solution=("$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
+              "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
+              "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."),
+    right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
+    wrong=[(46, 46, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
 )
 
 
@@ -116,40 +98,33 @@ Q2_EXPECTED = "pool2"
 assert SHAPES[Q2_EXPECTED] == Q2_SHAPE[1:]
 
 
-def _check_q2(answer: Any) -> str:
-    if not isinstance(answer, str):
-        name = getattr(answer, "name", None)
-        if not isinstance(name, str):
-            raise Wrong(f"answer with the layer's name as a string, such as 'conv1'; you gave "
-                        f"{type(answer).__name__} {answer!r}.")
-        answer = name
-    name = plain_name(answer)
-    if name == Q2_EXPECTED:
-        return "conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32)."
-    if name in SHAPES:
-        h, w, c = SHAPES[name]
-        extra = {
-            "conv2": " conv2 has the 32 channels, but it is pooled before the maps reach 48 x 48.",
-            "conv3": " conv3 reads the 48 x 48 maps, but its own output is smaller and has 64 channels.",
-            "pool1": " pool1's maps have 16 channels, those of conv1.",
-        }.get(name, "")
-        raise Wrong(f"{answer!r} outputs ({h}, {w}, {c}) for one image, not {Q2_SHAPE[1:]}.{extra}")
-    raise Wrong(f"{answer!r} is not a layer of this CNN; its conv and pooling layers are "
-                f"{', '.join(SHAPES)}.")
+def _layer_name(answer: Any) -> str:
+    name = answer if isinstance(answer, str) else getattr(answer, "name", None)
+    if not isinstance(name, str):
+        raise Wrong(f"answer with the layer's name as a string, such as 'conv1'; you gave "
+                    f"{type(answer).__name__} {answer!r}.")
+    return plain_name(name)
 
 
-q2 = Exercise(
-    name="q2",
-    prompt=(f"In the same CNN on {INPUT_SIDE} x {INPUT_SIDE} images, a feature-map model returned an array of shape {Q2_SHAPE} for one image. "
-            "Which layer's maps is it? Answer with the layer's name, such as 'conv1'."),
-    checker=_check_q2,
-    hint_text=("The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
-               "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."),
-    solution_text=("32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
-                   "$\\lfloor 97/2 \\rfloor = 48$: "
-                   "`'pool2'`."),
-    right=["pool2", "Pool2", " pool2"],
-    wrong=["conv2", "conv3", "pool1", "pool3", "conv1", "dense", 2, None],
+_WHY_NOT = {
+    "conv2": " conv2 has the 32 channels, but it is pooled before the maps reach 48 x 48.",
+    "conv3": " conv3 reads the 48 x 48 maps, but its own output is smaller and has 64 channels.",
+    "pool1": " pool1's maps have 16 channels, those of conv1.",
+}
+
+q2 = Choice(
+    Q2_EXPECTED, options=SHAPES, normalise=_layer_name,
+    title="which layer, from a shape",
+    praise="conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32).",
+    mistakes=[(name, f"'{name}' outputs {shape} for one image, not {Q2_SHAPE[1:]}.{_WHY_NOT.get(name, '')}")
+              for name, shape in SHAPES.items() if name != Q2_EXPECTED],
+    hint=("The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
+          "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."),
+    solution=("32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
+              "$\\lfloor 97/2 \\rfloor = 48$: "
+              "`'pool2'`."),
+    right=["Pool2", " pool2"],
+    wrong=["dense", 2, None],
 )
 
 
@@ -177,82 +152,57 @@ Q3_EXPECTED = GRADIENTS.mean(axis=(0, 1))  # [0.2, -0.1, 0.3]
 Q4_EXPECTED = np.maximum((MAPS * Q3_EXPECTED).sum(axis=-1), 0.0)  # [[0.2, 0.0], [0.3, 0.6]]
 
 
-def _check_q3(answer: Any) -> str:
-    got = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
-    if got is None or got.dtype == object:
-        raise Wrong(f"the weights should be a NumPy array of 3 numbers; you gave {type(answer).__name__}.")
-    if got.shape == (2, 2):
-        raise Wrong("your array has shape (2, 2): you averaged over the channel axis. Average over the "
-                    "positions instead, the first two axes: .mean(axis=(0, 1)), one weight per channel.")
-    if got.shape == ():
-        raise Wrong("you gave one number; Grad-CAM has one weight per channel (3 here). Average over the "
-                    "positions only: .mean(axis=(0, 1)).")
-    if got.shape == (3,) and np.allclose(got, GRADIENTS.sum(axis=(0, 1))):
-        raise Wrong("those are the sums over the 4 positions. The weight is the average: divide by "
-                    "h * w = 4, or use .mean(axis=(0, 1)).")
-    if got.shape == (3,) and np.allclose(got, MAPS.mean(axis=(0, 1))):
-        raise Wrong("you averaged the maps A. The weights come from the gradients: ex.GRADIENTS.")
-    if got.shape == (3,) and np.allclose(got, (GRADIENTS * MAPS).mean(axis=(0, 1))):
-        raise Wrong("you multiplied the gradients by the maps before averaging. The weights are the "
-                    "plain average of the gradients; the maps come in at the next step.")
-    if got.shape == (3,) and np.allclose(got, np.abs(GRADIENTS).mean(axis=(0, 1))):
-        raise Wrong("keep the sign of the gradients: a negative weight means the channel argues "
-                    "against the class.")
-    expect_array(got, Q3_EXPECTED, what="The channel weights")
-    return "a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it."
-
-
-q3 = Exercise(
-    name="q3",
-    prompt=("ex.GRADIENTS holds the gradients of a class score with respect to a layer's maps, shape "
-            "(2, 2, 3): 2 x 2 positions, 3 channels. Compute the Grad-CAM weight of each channel."),
-    checker=_check_q3,
-    hint_text=("$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
-               "the average of its gradients over the positions (the first two axes)."),
-    solution_text="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
-    right=[Q3_EXPECTED, [0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
-    wrong=[GRADIENTS.sum(axis=(0, 1)), GRADIENTS.mean(axis=-1), GRADIENTS.mean(), MAPS.mean(axis=(0, 1)),
-           (GRADIENTS * MAPS).mean(axis=(0, 1)), np.abs(GRADIENTS).mean(axis=(0, 1)), [0.2, 0.1, 0.3],
-           "0.2, -0.1, 0.3", [0.2, -0.1]],
+q3 = Number(
+    Q3_EXPECTED,
+    title="Grad-CAM channel weights", what="Your array of weights", example="np.array([0.1, 0.2, 0.3])",
+    tol=1e-6,
+    praise="a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it.",
+    mistakes=[
+        (GRADIENTS.mean(axis=-1), "your array has shape (2, 2): you averaged over the channel axis. Average "
+                                  "over the positions instead, the first two axes: .mean(axis=(0, 1)), one "
+                                  "weight per channel."),
+        (GRADIENTS.mean(), "you gave one number; Grad-CAM has one weight per channel (3 here). Average over "
+                           "the positions only: .mean(axis=(0, 1))."),
+        (GRADIENTS.sum(axis=(0, 1)), "those are the sums over the 4 positions. The weight is the average: "
+                                     "divide by h * w = 4, or use .mean(axis=(0, 1))."),
+        (MAPS.mean(axis=(0, 1)), "you averaged the maps A. The weights come from the gradients: ex.GRADIENTS."),
+        ((GRADIENTS * MAPS).mean(axis=(0, 1)), "you multiplied the gradients by the maps before averaging. The "
+                                               "weights are the plain average of the gradients; the maps come "
+                                               "in at the next step."),
+        (np.abs(GRADIENTS).mean(axis=(0, 1)), "keep the sign of the gradients: a negative weight means the "
+                                              "channel argues against the class."),
+    ],
+    hint=("$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
+          "the average of its gradients over the positions (the first two axes)."),
+    solution="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
+    right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
+    wrong=[[0.2, 0.1, 0.3], "0.2, -0.1, 0.3", [0.2, -0.1]],
 )
 
-
-def _check_q4(answer: Any) -> str:
-    got = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
-    if got is None or got.dtype == object:
-        raise Wrong(f"the heatmap should be a NumPy array of shape (2, 2); you gave {type(answer).__name__}.")
-    weighted = (MAPS * Q3_EXPECTED).sum(axis=-1)
-    if got.shape == (2, 2, 3):
-        raise Wrong("your array still has the channel axis: add the weighted maps up over the channels, "
-                    ".sum(axis=-1), to get one number per position.")
-    if got.shape == (2, 2) and np.allclose(got, weighted):
-        raise Wrong("close: the top-right value is negative (-0.1). Grad-CAM keeps only what argues for the "
-                    "class: apply ReLU, np.maximum(..., 0).")
-    if got.shape == (2, 2) and np.allclose(got, np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0)):
-        raise Wrong("you weighted the gradients; weight the maps A (ex.MAPS) instead.")
-    if got.shape == (2, 2) and np.allclose(got, np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0)):
-        raise Wrong("you used the summed gradients as weights: 4 times too large. Use their mean.")
-    if got.shape == (2, 2) and np.allclose(got, np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0)):
-        raise Wrong("you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, "
-                    "the same at every position: the averages of q3.")
-    expect_array(got, Q4_EXPECTED, what="The heatmap")
-    return "[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0."
-
-
-q4 = Exercise(
-    name="q4",
-    prompt=("With the weights of q3 and the maps ex.MAPS (shape (2, 2, 3)), compute the Grad-CAM heatmap: "
-            "ReLU of the weighted sum of the channel maps, one value per position."),
-    checker=_check_q4,
-    hint_text=("$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
-               "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
-               "then `np.maximum(..., 0)`."),
-    solution_text=("`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
-                   "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."),
-    right=[Q4_EXPECTED, [[0.2, 0.0], [0.3, 0.6]]],
-    wrong=[(MAPS * Q3_EXPECTED).sum(axis=-1), MAPS * Q3_EXPECTED, np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
-           np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0), np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
-           [[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
+q4 = Number(
+    Q4_EXPECTED,
+    title="the Grad-CAM heatmap", what="The heatmap", example="np.array([[0.1, 0.2], [0.3, 0.4]])", tol=1e-6,
+    praise="[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0.",
+    mistakes=[
+        (MAPS * Q3_EXPECTED, "your array still has the channel axis: add the weighted maps up over the channels, "
+                             ".sum(axis=-1), to get one number per position."),
+        ((MAPS * Q3_EXPECTED).sum(axis=-1), "close: the top-right value is negative (-0.1). Grad-CAM keeps only "
+                                            "what argues for the class: apply ReLU, np.maximum(..., 0)."),
+        (np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
+         "you weighted the gradients; weight the maps A (ex.MAPS) instead."),
+        (np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0),
+         "you used the summed gradients as weights: 4 times too large. Use their mean."),
+        (np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
+         "you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, the same at "
+         "every position: the averages of q3."),
+    ],
+    hint=("$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
+          "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
+          "then `np.maximum(..., 0)`."),
+    solution=("`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
+         "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."),
+    right=[[[0.2, 0.0], [0.3, 0.6]]],
+    wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
 )
 
 # ===================================================================== code exercises

@@ -1,33 +1,10 @@
-"""Exercises of notebook 10 (classic architectures): the arithmetic behind the building blocks.
-
-* ``q1`` - the parameters of a ``SeparableConv2D`` layer (a number)
-* ``q2`` - the receptive field of five stacked 3 x 3 convolutions (a number)
-* ``q3`` - the output shape of a residual unit with stride 2 (a tuple)
-* ``q4`` - the parameters of a squeeze-and-excitation block (a number)
-
-Use in the notebook::
-
-    from helpers.exercises import nb10 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-Every checker recognises the usual slips (counting a regular convolution, forgetting
-a bias, adding k instead of k - 1 per layer, keeping the input's side or channels)
-and says which one it sees. ``right`` and ``wrong`` list answers the checkers must
-accept and reject; the test suite runs them.
-"""
+"""Exercises of notebook 10 (classic architectures): the arithmetic behind the building blocks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from .framework import legacy as Exercise, Wrong, expect_batch_shape, whole_number
-
-# --------------------------------------------------------------------------- helpers
-
-
-
+from .framework import Number, Shape, Wrong, batch_axes, numbered
 
 # --------------------------------------------------------------------------- q1: separable convolution
 
@@ -37,51 +14,44 @@ Q1_POINTWISE = Q1_C_IN * Q1_C_OUT  # 32,768
 Q1_EXPECTED = Q1_DEPTHWISE + Q1_POINTWISE + Q1_C_OUT  # 34,176
 
 
-def _check_q1(answer: Any) -> str:
-    value = whole_number(answer, "The parameter count", example="1000")
-    k, c_in, c_out = Q1_K, Q1_C_IN, Q1_C_OUT
-    if value == Q1_EXPECTED:
-        return "3*3*128 + 128*256 + 256 = 1,152 + 32,768 + 256 = 34,176 (a regular Conv2D would have 295,168)."
-    known = {
-        Q1_DEPTHWISE + Q1_POINTWISE: "that is right for the weights, but the layer also has a bias per "
-                                     "output channel (use_bias=True is the default): add 256.",
-        (k * k * c_in + 1) * c_out: "that is a regular Conv2D(256, 3): every filter has 3 x 3 x 128 weights. "
-                                    "A separable convolution splits that into a depthwise and a pointwise step.",
-        k * k * c_in * c_out: "that is a regular 3 x 3 convolution without bias. A separable one has one "
-                              "3 x 3 filter per input channel, then a 1 x 1 convolution.",
-        Q1_DEPTHWISE: "that is only the depthwise step (one 3 x 3 filter per input channel). The pointwise "
-                      "1 x 1 convolution that mixes 128 channels into 256 comes next.",
-        Q1_DEPTHWISE + c_in: "that is a DepthwiseConv2D with its biases. SeparableConv2D adds a 1 x 1 "
-                             "convolution from 128 to 256 channels.",
-        Q1_POINTWISE: "that is only the pointwise 1 x 1 step. Add the depthwise 3 x 3 filters (one per input "
-                      "channel) and the biases.",
-        Q1_POINTWISE + c_out: "that is the pointwise step with its biases. Add the depthwise step: "
-                              "one 3 x 3 filter per input channel.",
-        Q1_DEPTHWISE + Q1_POINTWISE + c_in: "the bias belongs to the output channels (256), not the input "
-                                            "channels (128).",
-        Q1_DEPTHWISE + Q1_POINTWISE + c_in + c_out: "SeparableConv2D has one bias per output channel only: "
-                                                    "the depthwise step inside it has none.",
-        k * k * c_out + c_out * c_in + c_out: "the depthwise filters run over the input channels: 3 * 3 * 128, "
-                                              "not 3 * 3 * 256.",
-    }
-    if value in known:
-        raise Wrong(f"{value:,}: {known[value]}")
-    raise Wrong(f"{value:,} is not right. Add the depthwise weights (k * k * c_in), the pointwise weights "
-                f"(c_in * c_out) and one bias per output channel.")
+k, c_in, c_out = Q1_K, Q1_C_IN, Q1_C_OUT
 
-
-q1 = Exercise(
-    name="q1",
-    prompt="How many parameters does SeparableConv2D(256, 3), with its bias, have on an input with 128 channels?",
-    checker=_check_q1,
-    hint_text=("Two steps: a depthwise $3 \\times 3$ filter for each of the 128 input channels, then a "
-               "1 x 1 convolution from 128 to 256 channels. The bias is added once per output channel."),
-    solution_text=("$k^2 c_\\text{in} + c_\\text{in} c_\\text{out} + c_\\text{out} = 9 \\cdot 128 + 128 \\cdot 256 "
-                   "+ 256 = 1{,}152 + 32{,}768 + 256 = 34{,}176$. Check it: "
-                   "`layer = keras.layers.SeparableConv2D(256, 3)`, `layer(keras.Input((16, 16, 128)))`, "
-                   "`layer.count_params()`."),
-    right=[34176, 34176.0, np.int64(34176)],
-    wrong=[33920, 295168, 294912, 1152, 1280, 32768, 33024, 34048, 34304, 35328, 34177, "34176", 34176.5, None],
+q1 = Number(
+    Q1_EXPECTED,
+    title="parameters of a separable convolution", what="The parameter count", example="1000", whole=True,
+    praise="3*3*128 + 128*256 + 256 = 1,152 + 32,768 + 256 = 34,176 (a regular Conv2D would have 295,168).",
+    mistakes=numbered([
+        (Q1_DEPTHWISE + Q1_POINTWISE, "that is right for the weights, but the layer also has a bias per "
+                                      "output channel (use_bias=True is the default): add 256."),
+        ((k * k * c_in + 1) * c_out, "that is a regular Conv2D(256, 3): every filter has 3 x 3 x 128 weights. "
+                                     "A separable convolution splits that into a depthwise and a pointwise step."),
+        (k * k * c_in * c_out, "that is a regular 3 x 3 convolution without bias. A separable one has one "
+                               "3 x 3 filter per input channel, then a 1 x 1 convolution."),
+        (Q1_DEPTHWISE, "that is only the depthwise step (one 3 x 3 filter per input channel). The pointwise "
+                       "1 x 1 convolution that mixes 128 channels into 256 comes next."),
+        (Q1_DEPTHWISE + c_in, "that is a DepthwiseConv2D with its biases. SeparableConv2D adds a 1 x 1 "
+                              "convolution from 128 to 256 channels."),
+        (Q1_POINTWISE, "that is only the pointwise 1 x 1 step. Add the depthwise 3 x 3 filters (one per input "
+                       "channel) and the biases."),
+        (Q1_POINTWISE + c_out, "that is the pointwise step with its biases. Add the depthwise step: one 3 x 3 "
+                               "filter per input channel."),
+        (Q1_DEPTHWISE + Q1_POINTWISE + c_in, "the bias belongs to the output channels (256), not the input "
+                                             "channels (128)."),
+        (Q1_DEPTHWISE + Q1_POINTWISE + c_in + c_out, "SeparableConv2D has one bias per output channel only: "
+                                                     "the depthwise step inside it has none."),
+        (k * k * c_out + c_out * c_in + c_out, "the depthwise filters run over the input channels: 3 * 3 * 128, "
+                                               "not 3 * 3 * 256."),
+    ]),
+    otherwise="Add the depthwise weights (k * k * c_in), the pointwise weights (c_in * c_out) and one bias "
+              "per output channel.",
+    hint=("Two steps: a depthwise $3 \\times 3$ filter for each of the 128 input channels, then a "
+          "1 x 1 convolution from 128 to 256 channels. The bias is added once per output channel."),
+    solution=("$k^2 c_\\text{in} + c_\\text{in} c_\\text{out} + c_\\text{out} = 9 \\cdot 128 + 128 \\cdot 256 "
+              "+ 256 = 1{,}152 + 32{,}768 + 256 = 34{,}176$. Check it: "
+              "`layer = keras.layers.SeparableConv2D(256, 3)`, `layer(keras.Input((16, 16, 128)))`, "
+              "`layer.count_params()`."),
+    right=[34176.0, np.int64(34176)],
+    wrong=[34177, "34176", 34176.5, None],
 )
 
 
@@ -91,38 +61,29 @@ Q2_LAYERS, Q2_K = 5, 3
 Q2_EXPECTED = 1 + Q2_LAYERS * (Q2_K - 1)  # 11
 
 
-def _check_q2(answer: Any) -> str:
-    value = whole_number(answer, "The receptive field", example="7")
-    n, k = Q2_LAYERS, Q2_K
-    if value == Q2_EXPECTED:
-        return "1 + 5 * (3 - 1) = 11: five 3 x 3 layers see as far as one 11 x 11 (45 C^2 weights against 121 C^2)."
-    known = {
-        n * k: "each layer adds k - 1 = 2 pixels, not 3: the layers overlap. One 3 x 3 layer sees 3, "
-               "two see 5, three see 7 ...",
-        k ** n: "the receptive field grows by a constant amount per layer, not by a factor: "
-                "two 3 x 3 layers see 5 x 5, not 9 x 9.",
-        n * (k - 1): "you forgot the centre pixel: one layer sees 3 = 1 + 2, so five see 1 + 5 * 2.",
-        1 + (n - 1) * (k - 1): "that is four layers. With five, add 2 once more.",
-        1 + (n + 1) * (k - 1): "that is six layers: start from 1 pixel and add 2 for each of the five layers.",
-        Q2_EXPECTED ** 2: "121 is the number of pixels in the square; the question asks for its width.",
-        n * k * k: "45 is the number of weights per pair of channels in the stack (5 * 9); the receptive "
-                   "field is a width: 1 + 5 * 2.",
-    }
-    if value in known:
-        raise Wrong(f"{value}: {known[value]}")
-    raise Wrong(f"{value} is not right. Use $r_n = 1 + n(k - 1)$ with n = 5 layers and k = 3.")
-
-
-q2 = Exercise(
-    name="q2",
-    prompt="Five 3 x 3 convolutions with stride 1 are stacked. How wide is the receptive field of one output pixel?",
-    checker=_check_q2,
-    hint_text=("One 3 x 3 layer sees 3 pixels, two see 5, three see 7: each layer adds $k - 1$. "
-               "Section 5 has the formula."),
-    solution_text=("$r_n = 1 + n(k - 1) = 1 + 5 \\cdot 2 = 11$: the stack sees an 11 x 11 square, like one "
-                   "11 x 11 convolution, with $5 \\cdot 9 = 45\\,C^2$ weights instead of $121\\,C^2$."),
-    right=[11, 11.0, np.int64(11)],
-    wrong=[15, 243, 10, 9, 13, 121, 45, 12, 7, "11", 11.5, None],
+q2 = Number(
+    Q2_EXPECTED,
+    title="receptive field of a stack", what="The receptive field", example="7", whole=True,
+    praise="1 + 5 * (3 - 1) = 11: five 3 x 3 layers see as far as one 11 x 11 (45 C^2 weights against 121 C^2).",
+    mistakes=numbered([
+        (Q2_LAYERS * Q2_K, "each layer adds k - 1 = 2 pixels, not 3: the layers overlap. One 3 x 3 layer sees 3, "
+                           "two see 5, three see 7 ..."),
+        (Q2_K ** Q2_LAYERS, "the receptive field grows by a constant amount per layer, not by a factor: two "
+                            "3 x 3 layers see 5 x 5, not 9 x 9."),
+        (Q2_LAYERS * (Q2_K - 1), "you forgot the centre pixel: one layer sees 3 = 1 + 2, so five see 1 + 5 * 2."),
+        (Q2_EXPECTED - 2, "that is four layers. With five, add 2 once more."),
+        (Q2_EXPECTED + 2, "that is six layers: start from 1 pixel and add 2 for each of the five layers."),
+        (Q2_EXPECTED ** 2, "121 is the number of pixels in the square; the question asks for its width."),
+        (Q2_LAYERS * Q2_K * Q2_K, "45 is the number of weights per pair of channels in the stack (5 * 9); the "
+                                  "receptive field is a width: 1 + 5 * 2."),
+    ]),
+    otherwise="Use r = 1 + n(k - 1) with n = 5 layers and k = 3.",
+    hint=("One 3 x 3 layer sees 3 pixels, two see 5, three see 7: each layer adds $k - 1$. "
+          "Section 5 has the formula."),
+    solution=("$r_n = 1 + n(k - 1) = 1 + 5 \\cdot 2 = 11$: the stack sees an 11 x 11 square, like one "
+              "11 x 11 convolution, with $5 \\cdot 9 = 45\\,C^2$ weights instead of $121\\,C^2$."),
+    right=[11.0, np.int64(11)],
+    wrong=[12, 7, "11", 11.5, None],
 )
 
 
@@ -134,46 +95,40 @@ Q3_EXPECTED = (None, 28, 28, 128)  # 'same' padding with stride 2: ceil(56 / 2) 
 
 
 
-def _check_q3(answer: Any) -> str:
-    side, channels = expect_batch_shape(answer, Q3_EXPECTED)
-    _, h, _, c = Q3_EXPECTED
-    if channels != c:
-        if channels == 64:
-            raise Wrong("64 is the number of input channels. Both convolutions of the unit have 128 "
-                        "filters, and the 1 x 1 convolution on the skip path turns the input into 128 "
-                        "channels too, so that the two can be added.")
-        raise Wrong(f"{channels} channels is not right: the unit outputs one channel per filter, "
+def _explain_q3(shape: tuple) -> None:
+    batch_axes(shape, Q3_EXPECTED)
+    if len(shape) == 4 and shape[3] != 128:
+        raise Wrong(f"{shape[3]} channels is not right: the unit outputs one channel per filter, "
                     f"ResidualUnit(128, ...) has 128.")
-    if side == h:
-        return ("56 / 2 = 28 ('same' padding with stride 2), 128 filters: (None, 28, 28, 128). "
-                "The skip path's 1 x 1 convolution with stride 2 gives the input the same shape.")
-    known = {
-        56: "the first 3 x 3 convolution of the unit has strides=2, so the side is halved: "
-            "with 'same' padding, ceil(56 / 2) = 28.",
-        27: "the convolutions use padding='same': with stride 2 the side becomes ceil(56 / 2) = 28; "
-            "27 would come from 'valid' padding.",
-        14: "only the first convolution has stride 2; the second has stride 1 and keeps the side.",
-        112: "a stride of 2 halves the side, it does not double it.",
-    }
-    if side in known:
-        raise Wrong(f"a side of {side}: {known[side]}")
-    raise Wrong(f"a side of {side} is not right. With padding='same' and stride 2 the side becomes ceil(56 / 2).")
 
 
-q3 = Exercise(
-    name="q3",
-    prompt=(f"A batch of shape {Q3_INPUT} goes into ResidualUnit({Q3_FILTERS}, strides={Q3_STRIDES}). What shape "
-            "comes out? Answer as Keras writes it, e.g. (None, 10, 10, 8)."),
-    checker=_check_q3,
-    hint_text=("The unit's first 3 x 3 convolution has `strides=2` and `padding='same'`: the side becomes "
-               "$\\lceil n / 2 \\rceil$. The channels are the unit's filters; the skip path is made to match."),
-    solution_text=("`(None, 28, 28, 128)`: $\\lceil 56 / 2 \\rceil = 28$, 128 filters. The skip path is a "
-                   "1 x 1 convolution with 128 filters and stride 2, so $F(x)$ and the skip have the same shape "
-                   "and can be added. Check it: `ResidualUnit(128, strides=2)(keras.Input((56, 56, 64))).shape`."),
-    right=[(None, 28, 28, 128), [None, 28, 28, 128], (None, np.int64(28), 28, 128)],
-    wrong=[(28, 28, 128), (None, 56, 56, 128), (None, 28, 28, 64), (None, 27, 27, 128), (None, 14, 14, 128),
-           (None, 112, 112, 128), (1, 28, 28, 128), (None, 28, 27, 128), (None, 28, 28, 256), "(None, 28, 28, 128)",
-           28, (None, 28.0, 28, 128)],
+q3 = Shape(
+    Q3_EXPECTED,
+    title="output shape of a residual unit", axes=("batch", "height", "width", "channels"),
+    praise=("56 / 2 = 28 ('same' padding with stride 2), 128 filters: (None, 28, 28, 128). "
+            "The skip path's 1 x 1 convolution with stride 2 gives the input the same shape."),
+    mistakes=[
+        ((None, 28, 28, 64), "64 is the number of input channels. Both convolutions of the unit have 128 "
+                             "filters, and the 1 x 1 convolution on the skip path turns the input into 128 "
+                             "channels too, so that the two can be added."),
+        ((None, 56, 56, 128), "a side of 56: the first 3 x 3 convolution of the unit has strides=2, so the side "
+                              "is halved: with 'same' padding, ceil(56 / 2) = 28."),
+        ((None, 27, 27, 128), "a side of 27: the convolutions use padding='same': with stride 2 the side "
+                              "becomes ceil(56 / 2) = 28; 27 would come from 'valid' padding."),
+        ((None, 14, 14, 128), "a side of 14: only the first convolution has stride 2; the second has stride 1 "
+                              "and keeps the side."),
+        ((None, 112, 112, 128), "a side of 112: a stride of 2 halves the side, it does not double it."),
+    ],
+    explain=_explain_q3,
+    otherwise="With padding='same' and stride 2 the side becomes ceil(56 / 2).",
+    hint=("The unit's first 3 x 3 convolution has `strides=2` and `padding='same'`: the side becomes "
+          "$\\lceil n / 2 \\rceil$. The channels are the unit's filters; the skip path is made to match."),
+    solution=("`(None, 28, 28, 128)`: $\\lceil 56 / 2 \\rceil = 28$, 128 filters. The skip path is a "
+              "1 x 1 convolution with 128 filters and stride 2, so $F(x)$ and the skip have the same shape "
+              "and can be added. Check it: `ResidualUnit(128, strides=2)(keras.Input((56, 56, 64))).shape`."),
+    right=[[None, 28, 28, 128], (None, np.int64(28), 28, 128), (None, 28.0, 28, 128)],
+    wrong=[(28, 28, 128), (1, 28, 28, 128), (None, 28, 27, 128), (None, 28, 28, 256), "(None, 28, 28, 128)", 28,
+           (None, 30, 30, 128)],
 )
 
 
@@ -184,40 +139,33 @@ Q4_HIDDEN = Q4_C // Q4_R  # 32
 Q4_EXPECTED = (Q4_C + 1) * Q4_HIDDEN + (Q4_HIDDEN + 1) * Q4_C  # 16,416 + 16,896 = 33,312
 
 
-def _check_q4(answer: Any) -> str:
-    value = whole_number(answer, "The parameter count", example="1000")
-    c, h = Q4_C, Q4_HIDDEN
-    if value == Q4_EXPECTED:
-        return "(512 + 1) * 32 + (32 + 1) * 512 = 16,416 + 16,896 = 33,312."
-    known = {
-        2 * c * h: "those are the weights only; each of the two dense layers also has a bias per unit: "
-                   "32 + 512 more.",
-        (c + 1) * h: "that is only the first dense layer (512 -> 32). The second one maps the 32 values back "
-                     "to 512 channel weights.",
-        (h + 1) * c: "that is only the second dense layer (32 -> 512). Add the first one, 512 -> 32.",
-        (c + 1) * c: "the hidden layer has c / r = 512 / 16 = 32 units, not 512: that is the 'squeeze'.",
-        2 * (c + 1) * c: "the hidden layer has c / r = 32 units, not 512.",
-        (c + 1) * 16 + (16 + 1) * c: "16 is the ratio r; the hidden layer has c / r = 512 / 16 = 32 units.",
-        (c + 1) * h + (h + 1) * c + c: "the final Multiply (scaling the maps) has no parameters.",
-        2 * (c + 1) * h: "the second dense layer has 512 units with 32 inputs each: (32 + 1) * 512.",
-    }
-    if value in known:
-        raise Wrong(f"{value:,}: {known[value]}")
-    raise Wrong(f"{value:,} is not right. The block has two dense layers, c -> c/r and c/r -> c, each with "
-                f"a bias per unit; pooling and scaling have no parameters.")
+c, h = Q4_C, Q4_HIDDEN
 
-
-q4 = Exercise(
-    name="q4",
-    prompt="How many parameters does a squeeze-and-excitation block add to maps with 512 channels, with r = 16?",
-    checker=_check_q4,
-    hint_text=("Global average pooling and the final multiplication have no parameters. The two dense layers "
-               "go from 512 to $512 / 16$ units and back to 512, each with a bias per unit."),
-    solution_text=("$(c + 1)\\,c/r + (c/r + 1)\\,c = 513 \\cdot 32 + 33 \\cdot 512 = 16{,}416 + 16{,}896 = 33{,}312$. "
-                   "Check it: `inputs = keras.Input((7, 7, 512))`, "
-                   "`keras.Model(inputs, se_block(inputs)).count_params()`."),
-    right=[33312, 33312.0, np.int64(33312)],
-    wrong=[32768, 16416, 16896, 262656, 525312, 16912, 33824, 32832, 33313, "33312", 33312.5, None],
+q4 = Number(
+    Q4_EXPECTED,
+    title="parameters of a squeeze-and-excitation block", what="The parameter count", example="1000", whole=True,
+    praise="(512 + 1) * 32 + (32 + 1) * 512 = 16,416 + 16,896 = 33,312.",
+    mistakes=numbered([
+        (2 * c * h, "those are the weights only; each of the two dense layers also has a bias per unit: "
+                    "32 + 512 more."),
+        ((c + 1) * h, "that is only the first dense layer (512 -> 32). The second one maps the 32 values back "
+                      "to 512 channel weights."),
+        ((h + 1) * c, "that is only the second dense layer (32 -> 512). Add the first one, 512 -> 32."),
+        ((c + 1) * c, "the hidden layer has c / r = 512 / 16 = 32 units, not 512: that is the 'squeeze'."),
+        (2 * (c + 1) * c, "the hidden layer has c / r = 32 units, not 512."),
+        ((c + 1) * 16 + (16 + 1) * c, "16 is the ratio r; the hidden layer has c / r = 512 / 16 = 32 units."),
+        ((c + 1) * h + (h + 1) * c + c, "the final Multiply (scaling the maps) has no parameters."),
+        (2 * (c + 1) * h, "the second dense layer has 512 units with 32 inputs each: (32 + 1) * 512."),
+    ]),
+    otherwise="The block has two dense layers, c -> c/r and c/r -> c, each with a bias per unit; pooling and "
+              "scaling have no parameters.",
+    hint=("Global average pooling and the final multiplication have no parameters. The two dense layers "
+          "go from 512 to $512 / 16$ units and back to 512, each with a bias per unit."),
+    solution=("$(c + 1)\\,c/r + (c/r + 1)\\,c = 513 \\cdot 32 + 33 \\cdot 512 = 16{,}416 + 16{,}896 = 33{,}312$. "
+              "Check it: `inputs = keras.Input((7, 7, 512))`, "
+              "`keras.Model(inputs, se_block(inputs)).count_params()`."),
+    right=[33312.0, np.int64(33312)],
+    wrong=[33313, "33312", 33312.5, None],
 )
 
 # ===================================================================== code exercises

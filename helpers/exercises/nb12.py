@@ -1,26 +1,10 @@
-"""Exercises of notebook 12 (your own images): the split, folder layouts, a confusion matrix.
-
-* ``q1`` - how many validation images ``split_folder`` gives three classes (a number)
-* ``q2`` - which of five folder layouts can be trained on (a letter)
-* ``q3`` - the per-class accuracy read from a confusion matrix (three numbers)
-
-Use in the notebook::
-
-    from helpers.exercises import nb12 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-Each checker recognises the usual slips and says which one it sees. ``right``
-and ``wrong`` list answers the checkers must accept and reject; the test suite
-runs them.
-"""
+"""Exercises of notebook 12 (your own images): the split, folder layouts, a confusion matrix."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from .framework import legacy as Exercise, Wrong
+from .framework import Choice, Number, letter, numbered
 
 # --------------------------------------------------------------------------- q1: the split
 
@@ -38,48 +22,35 @@ Q1_EXPECTED = sum(Q1_PER_CLASS.values())  # 14
 _Q1_TOTAL = sum(Q1_COUNTS.values())  # 67
 
 
-def _check_q1(answer: Any) -> str:
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"the answer is a number of images, such as 10, but you gave {type(answer).__name__} {answer!r}.")
-    if not float(answer).is_integer():
-        raise Wrong(f"a number of images is a whole number, but you gave {answer}. Each class's share is rounded.")
-    value = int(answer)
-    if value == Q1_EXPECTED:
-        return ("0.2 * 8 = 1.6 -> 2, 0.2 * 18 = 3.6 -> 4, 0.2 * 41 = 8.2 -> 8: 14 validation images "
-                "(and 53 for training). Each class is split on its own, so each keeps its share.")
-    known = {
-        round(Q1_FRACTION * _Q1_TOTAL): ("13 is 20% of all 67 images, rounded. split_folder splits each class on "
+q1 = Number(
+    Q1_EXPECTED,
+    title="validation images of a split", what="The number of images", example="10", whole=True,
+    why="Each class's share is rounded.",
+    praise=("0.2 * 8 = 1.6 -> 2, 0.2 * 18 = 3.6 -> 4, 0.2 * 41 = 8.2 -> 8: 14 validation images "
+            "(and 53 for training). Each class is split on its own, so each keeps its share."),
+    mistakes=numbered([
+        (round(Q1_FRACTION * _Q1_TOTAL), "13 is 20% of all 67 images, rounded. split_folder splits each class on "
                                          "its own and rounds each share: add up three rounded numbers."),
-        sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()): (
-            "12 comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
-            "1.6 -> 2 and 3.6 -> 4."),
-        sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()): (
-            "15 comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
-            "8.2 -> 8."),
-        _Q1_TOTAL - Q1_EXPECTED: "53 is the number of training images; the question asks for validation.",
-        _Q1_TOTAL: "67 is every image of the folder; the question asks how many go to validation.",
-        len(Q1_COUNTS): "3 is one per class, the least split_folder gives a class; these classes get more.",
-    }
-    if value in known:
-        raise Wrong(f"{value}: {known[value]}")
-    raise Wrong(f"{value} is not right. For each class compute 0.2 * n, round it to the nearest whole number "
-                f"(at least 1), then add up the three classes.")
-
-
-q1 = Exercise(
-    name="q1",
-    prompt=(f"A folder has three classes with {', '.join(f'{n} {k}' for k, n in Q1_COUNTS.items())} images. "
-            f"How many validation images does split_folder(check, validation_fraction={Q1_FRACTION}) give "
-            f"in all?"),
-    checker=_check_q1,
-    hint_text=("Each class is split on its own: a class of $n$ images gets "
-               "$\\min(n - 1, \\max(1, \\operatorname{round}(f \\cdot n)))$ validation images. Do it for the "
-               "three classes and add up."),
-    solution_text=("$0.2 \\cdot 8 = 1.6 \\to 2$, $0.2 \\cdot 18 = 3.6 \\to 4$, $0.2 \\cdot 41 = 8.2 \\to 8$: "
-                   "$2 + 4 + 8 = 14$ validation images, 53 for training. Check: "
-                   "`sum(ex.validation_count(n, 0.2) for n in (8, 18, 41))`."),
-    right=[14, 14.0, np.int64(14)],
-    wrong=[13, 12, 15, 53, 67, 3, 16, 14.5, "14", None, True],
+        (sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()),
+         "12 comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
+         "1.6 -> 2 and 3.6 -> 4."),
+        (sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()),
+         "15 comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
+         "8.2 -> 8."),
+        (_Q1_TOTAL - Q1_EXPECTED, "53 is the number of training images; the question asks for validation."),
+        (_Q1_TOTAL, "67 is every image of the folder; the question asks how many go to validation."),
+        (len(Q1_COUNTS), "3 is one per class, the least split_folder gives a class; these classes get more."),
+    ]),
+    otherwise=("For each class compute 0.2 * n, round it to the nearest whole number (at least 1), then add "
+               "up the three classes."),
+    hint=("Each class is split on its own: a class of $n$ images gets "
+          "$\\min(n - 1, \\max(1, \\operatorname{round}(f \\cdot n)))$ validation images. Do it for the "
+          "three classes and add up."),
+    solution=("$0.2 \\cdot 8 = 1.6 \\to 2$, $0.2 \\cdot 18 = 3.6 \\to 4$, $0.2 \\cdot 41 = 8.2 \\to 8$: "
+              "$2 + 4 + 8 = 14$ validation images, 53 for training. Check: "
+              "`sum(ex.validation_count(n, 0.2) for n in (8, 18, 41))`."),
+    right=[14.0, np.int64(14)],
+    wrong=[16, 14.5, "14", None, True],
 )
 
 
@@ -106,33 +77,22 @@ _Q2_WHY_NOT = {
 }
 
 
-def _check_q2(answer: Any) -> str:
-    if not isinstance(answer, str) or len(answer.strip()) != 1:
-        raise Wrong(f"give one letter, such as 'A', but you gave {answer!r}.")
-    letter = answer.strip().upper()
-    if letter not in Q2_LAYOUTS:
-        raise Wrong(f"{letter!r} is not one of the layouts; they are A to E.")
-    if letter == Q2_EXPECTED:
-        return ("D trains: notes.txt is ignored (not an image by its name) and broken.jpg is left out and "
-                "named in the report; 40 cats and 34 dogs remain. A has no class folders, B too few dogs, "
-                "C one class, E an empty class.")
-    raise Wrong(_Q2_WHY_NOT[letter])
-
-
-q2 = Exercise(
-    name="q2",
-    prompt=("Which of these folders can check_image_folder('photos') accept for training? Answer with one "
-            "letter.\n" + "\n".join(f"{k}: {v}" for k, v in Q2_LAYOUTS.items())),
-    checker=_check_q2,
-    hint_text=("The four mistakes of section 2: no class folders, one class only, an empty class, too few "
-               "images in a class. Unreadable files and files that are not images by their name are left out "
-               "with a note, not an error."),
-    solution_text=("`'D'`. A: images but no class folders. B: a class of 3 images (at least 5 are needed). C: a "
-                   "single class folder, pets/ (nested folders do not make classes). E: an empty class folder. "
-                   "D has two classes with enough images; notes.txt is ignored and broken.jpg is left out and "
-                   "listed in the report."),
-    right=["D", "d", " D "],
-    wrong=["A", "B", "C", "E", "F", "DE", ["D"], 4, None],
+q2 = Choice(
+    Q2_EXPECTED, options=Q2_LAYOUTS, normalise=lambda answer: letter(answer).upper(),
+    title="a folder layout that trains",
+    praise=("D trains: notes.txt is ignored (not an image by its name) and broken.jpg is left out and "
+            "named in the report; 40 cats and 34 dogs remain. A has no class folders, B too few dogs, "
+            "C one class, E an empty class."),
+    mistakes=list(_Q2_WHY_NOT.items()),
+    hint=("The four mistakes of section 2: no class folders, one class only, an empty class, too few "
+          "images in a class. Unreadable files and files that are not images by their name are left out "
+          "with a note, not an error."),
+    solution=("`'D'`. A: images but no class folders. B: a class of 3 images (at least 5 are needed). C: a "
+              "single class folder, pets/ (nested folders do not make classes). E: an empty class folder. "
+              "D has two classes with enough images; notes.txt is ignored and broken.jpg is left out and "
+              "listed in the report."),
+    right=["d", " D "],
+    wrong=["F", "DE", ["D"], 4, None],
 )
 
 
@@ -141,50 +101,30 @@ q2 = Exercise(
 Q3_CLASSES = ("apples", "pears", "plums")
 Q3_MATRIX = np.array([[45, 3, 2], [10, 28, 12], [1, 4, 35]])  # rows: true class, columns: predicted
 Q3_EXPECTED = np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=1)  # 0.9, 0.56, 0.875
-_Q3_BY_COLUMN = np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=0)  # 0.804, 0.8, 0.714
-_Q3_OVERALL = np.trace(Q3_MATRIX) / Q3_MATRIX.sum()  # 0.771
 
-
-def _check_q3(answer: Any) -> str:
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-        raise Wrong(f"give three numbers, one per class, such as [0.5, 0.5, 0.5]; you gave {answer!r}.")
-    try:
-        values = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        raise Wrong(f"give three numbers, one per class, such as [0.5, 0.5, 0.5]; you gave {answer!r}.") from None
-    if values.shape != (3,):
-        raise Wrong(f"give three numbers, one per class (apples, pears, plums); your answer has shape {values.shape}.")
-    if np.allclose(values, Q3_EXPECTED * 100, atol=1):
-        raise Wrong("those are percentages; give fractions between 0 and 1, such as 0.9.")
-    if np.allclose(values, Q3_EXPECTED, atol=0.01):
-        return ("apples 45/50 = 0.90, pears 28/50 = 0.56, plums 35/40 = 0.875. The overall accuracy, "
-                "108/140 = 0.77, hides that pears are recognised barely more than half of the time: most "
-                "often they are taken for plums (12) or apples (10).")
-    if np.allclose(values, _Q3_BY_COLUMN, atol=0.01):
-        raise Wrong("you divided by the column sums: that is how often a prediction of the class is right "
-                    "(precision). Per-class accuracy divides the diagonal by the row sums, the images that "
-                    "truly are of the class.")
-    if np.allclose(values, _Q3_OVERALL, atol=0.01):
-        raise Wrong("0.77 for every class is the overall accuracy (108 of 140). Work out each row separately.")
-    if np.allclose(values, np.diag(Q3_MATRIX)):
-        raise Wrong("those are the counts on the diagonal; divide each by its row's sum.")
-    wrong = [Q3_CLASSES[i] for i in range(3) if abs(values[i] - Q3_EXPECTED[i]) > 0.01]
-    raise Wrong(f"not right for {', '.join(wrong)}. Each class: its diagonal count divided by the sum of its row.")
-
-
-q3 = Exercise(
-    name="q3",
-    prompt=("Rows are true classes (apples, pears, plums), columns the predicted ones: "
-            f"{Q3_MATRIX.tolist()}. What is the accuracy of each class? Three fractions, apples first."),
-    checker=_check_q3,
-    hint_text=("Row $i$ holds every image whose true class is $i$; the diagonal entry $m_{ii}$ is how many of "
-               "them were predicted right. Per-class accuracy is $m_{ii} / \\sum_j m_{ij}$."),
-    solution_text=("$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
-                   "`per_class_accuracy` from `helpers.evaluation`, or "
-                   "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`."),
-    right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), np.array([0.9, 0.56, 0.875]), [45 / 50, 28 / 50, 35 / 40]],
-    wrong=[[0.804, 0.8, 0.714], [0.771, 0.771, 0.771], [90, 56, 87.5], [45, 28, 35], [0.9, 0.56], [0.9, 0.6, 0.875],
-           "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
+q3 = Number(
+    Q3_EXPECTED,
+    title="per-class accuracy of three classes", what="Your per-class accuracy", example="[0.5, 0.5, 0.5]",
+    tol=0.01,
+    praise=("apples 45/50 = 0.90, pears 28/50 = 0.56, plums 35/40 = 0.875. The overall accuracy, "
+            "108/140 = 0.77, hides that pears are recognised barely more than half of the time: most "
+            "often they are taken for plums (12) or apples (10)."),
+    mistakes=[
+        (Q3_EXPECTED * 100, "those are percentages; give fractions between 0 and 1, such as 0.9."),
+        (np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=0),
+         "you divided by the column sums: that is how often a prediction of the class is right (precision). "
+         "Per-class accuracy divides the diagonal by the row sums, the images that truly are of the class."),
+        (np.full(3, np.trace(Q3_MATRIX) / Q3_MATRIX.sum()),
+         "0.77 for every class is the overall accuracy (108 of 140). Work out each row separately."),
+        (np.diag(Q3_MATRIX), "those are the counts on the diagonal; divide each by its row's sum."),
+    ],
+    hint=("Row $i$ holds every image whose true class is $i$; the diagonal entry $m_{ii}$ is how many of "
+          "them were predicted right. Per-class accuracy is $m_{ii} / \\sum_j m_{ij}$."),
+    solution=("$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
+         "`per_class_accuracy` from `helpers.evaluation`, or "
+         "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`."),
+    right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), [45 / 50, 28 / 50, 35 / 40]],
+    wrong=[[0.9, 0.56], [0.9, 0.6, 0.875], "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
 )
 
 # ===================================================================== code exercises

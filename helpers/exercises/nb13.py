@@ -1,35 +1,11 @@
-"""Exercises of notebook 13 (beyond classification): boxes, IoU and fully convolutional output maps.
-
-* ``q1`` - the intersection over union of two given boxes (a number)
-* ``q2`` - the side of the output map of the notebook's fully convolutional network on a larger input (a number)
-* ``q3`` - a box given as (cx, cy, w, h) converted to corners (four numbers)
-
-Use in the notebook::
-
-    from helpers.exercises import nb13 as ex
-    ex.q1.check(answer)   # ex.q1.hint(), ex.q1.solution()
-
-Each checker recognises the usual slips (dividing by one box's area instead of the
-union, forgetting the +1 of the output-size formula, not halving the width) and says
-which one it sees. ``right`` and ``wrong`` list answers the checkers must accept and
-reject; the test suite runs them.
-"""
+"""Exercises of notebook 13 (beyond classification): boxes, IoU and fully convolutional output maps."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
 from .. import localisation
-from .framework import Wrong, legacy as Exercise
-
-
-def _number(answer: Any, what: str, example: str) -> float:
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Wrong(f"{what} should be a number, such as {example}, but you gave "
-                    f"{type(answer).__name__} {answer!r}.")
-    return float(answer)
+from .framework import Number, Wrong, numbered
 
 
 # --------------------------------------------------------------------------- q1: IoU of two boxes
@@ -44,48 +20,42 @@ assert abs(Q1_EXPECTED - Q1_INTERSECTION / Q1_UNION) < 1e-12
 Q1_TOL = 1e-3
 
 
-def _check_q1(answer: Any) -> str:
-    value = _number(answer, "The IoU", "0.5")
-    if abs(value - Q1_EXPECTED) <= Q1_TOL:
-        return (f"the boxes overlap in a 10 x 15 = 150 pixel rectangle; the union is 400 + 400 - 150 = 650, "
-                f"and 150 / 650 = {Q1_EXPECTED:.4f}.")
-    known = {
-        Q1_INTERSECTION / Q1_AREA: "that is the intersection divided by the area of one box. IoU divides "
-                                   "by the union: both areas minus the overlap, which they share.",
-        Q1_INTERSECTION / (2 * Q1_AREA): "you divided by the sum of the two areas, which counts the overlap "
-                                         "twice. Subtract it once: 400 + 400 - 150.",
-        Q1_INTERSECTION: "150 is the intersection in pixels. IoU is a ratio: divide it by the union.",
-        Q1_UNION: "650 is the union in pixels. IoU is the intersection divided by it.",
-        Q1_UNION / Q1_INTERSECTION: "you divided the union by the intersection; it is the other way round "
-                                    "(an IoU is never above 1).",
-        (20 * 20) / Q1_UNION: "the overlap is not a full 20 x 20: in x it runs from 20 to 30 (10 pixels), in y "
-                              "from 15 to 30 (15 pixels).",
-        (10 * 20) / (2 * Q1_AREA - 10 * 20): "in y the boxes overlap from 15 to 30, 15 pixels, not 20.",
-        (10 * 5) / (2 * Q1_AREA - 50): "the overlap in y runs from the larger y_min (15) to the smaller "
-                                       "y_max (30): 15 pixels, not 5.",
-    }
-    for wrong_value, message in known.items():
-        if abs(value - wrong_value) <= Q1_TOL:
-            raise Wrong(f"{value:g}: {message}")
+def _explain_q1(value: float) -> None:
     if not 0 <= value <= 1:
         raise Wrong(f"{value:g} is not between 0 and 1. The intersection is never larger than the union, "
                     "so an IoU lies between 0 (no overlap) and 1 (the same box).")
-    raise Wrong(f"{value:g} is not right. Find the overlap: from the larger minimum to the smaller maximum, "
-                "in x and in y; then divide its area by area(A) + area(B) - overlap.")
 
 
-q1 = Exercise(
-    name="q1",
-    prompt=(f"Box A is {Q1_A} and box B is {Q1_B}, both as (x_min, y_min, x_max, y_max) in pixels. "
-            "What is their intersection over union?"),
-    checker=_check_q1,
-    hint_text=("The overlap runs from $\\max(x_{\\min})$ to $\\min(x_{\\max})$ in x, and likewise in y. The "
-               "union is $|A| + |B| - |A \\cap B|$: adding the two areas counts the overlap twice."),
-    solution_text=("Overlap: x from 20 to 30 (10), y from 15 to 30 (15), area 150. Each box is 20 x 20 = 400, "
-                   "so the union is $400 + 400 - 150 = 650$ and IoU $= 150 / 650 = 3/13 \\approx 0.231$. "
-                   "In code: `iou((10, 10, 30, 30), (20, 15, 40, 35))` from `helpers.localisation`."),
-    right=[3 / 13, 0.2308, 0.231, np.float32(3 / 13)],
-    wrong=[0.375, 0.1875, 150, 650, 13 / 3, 0.5, 1.5, 0.3333, 0.0625, "0.23", None],
+q1 = Number(
+    Q1_EXPECTED,
+    title="IoU of two boxes", what="The IoU", example="0.5", tol=Q1_TOL,
+    praise=(f"the boxes overlap in a 10 x 15 = 150 pixel rectangle; the union is 400 + 400 - 150 = 650, "
+            f"and 150 / 650 = {Q1_EXPECTED:.4f}."),
+    mistakes=numbered([
+        (Q1_INTERSECTION / Q1_AREA, "that is the intersection divided by the area of one box. IoU divides "
+                                    "by the union: both areas minus the overlap, which they share."),
+        (Q1_INTERSECTION / (2 * Q1_AREA), "you divided by the sum of the two areas, which counts the overlap "
+                                          "twice. Subtract it once: 400 + 400 - 150."),
+        (Q1_INTERSECTION, "150 is the intersection in pixels. IoU is a ratio: divide it by the union."),
+        (Q1_UNION, "650 is the union in pixels. IoU is the intersection divided by it."),
+        (Q1_UNION / Q1_INTERSECTION, "you divided the union by the intersection; it is the other way round "
+                                     "(an IoU is never above 1)."),
+        ((20 * 20) / Q1_UNION, "the overlap is not a full 20 x 20: in x it runs from 20 to 30 (10 pixels), in y "
+                               "from 15 to 30 (15 pixels)."),
+        ((10 * 20) / (2 * Q1_AREA - 10 * 20), "in y the boxes overlap from 15 to 30, 15 pixels, not 20."),
+        ((10 * 5) / (2 * Q1_AREA - 50), "the overlap in y runs from the larger y_min (15) to the smaller "
+                                        "y_max (30): 15 pixels, not 5."),
+    ]),
+    explain=_explain_q1,
+    otherwise=("Find the overlap: from the larger minimum to the smaller maximum, in x and in y; then divide "
+               "its area by area(A) + area(B) - overlap."),
+    hint=("The overlap runs from $\\max(x_{\\min})$ to $\\min(x_{\\max})$ in x, and likewise in y. The "
+          "union is $|A| + |B| - |A \\cap B|$: adding the two areas counts the overlap twice."),
+    solution=("Overlap: x from 20 to 30 (10), y from 15 to 30 (15), area 150. Each box is 20 x 20 = 400, "
+              "so the union is $400 + 400 - 150 = 650$ and IoU $= 150 / 650 = 3/13 \\approx 0.231$. "
+              "In code: `iou((10, 10, 30, 30), (20, 15, 40, 35))` from `helpers.localisation`."),
+    right=[0.2308, 0.231, np.float32(3 / 13)],
+    wrong=[0.5, 1.5, "0.23", None],
 )
 
 
@@ -108,41 +78,33 @@ Q2_EXPECTED = _fcn_side(Q2_INPUT)  # 25
 assert Q2_EXPECTED == (Q2_INPUT - Q2_WINDOW) // Q2_STRIDE + 1 == 25 and _fcn_side(28) == 1
 
 
-def _check_q2(answer: Any) -> str:
-    value = _number(answer, "The side of the output map", "10")
-    if value == Q2_EXPECTED:
-        return "(124 - 28) / 4 + 1 = 25: a 25 x 25 grid of predictions, one per window position."
-    n, k, s = Q2_INPUT, Q2_WINDOW, Q2_STRIDE
-    known = {
-        (n - k) / s: "you forgot the + 1: the window at offset 0 is a position too (a 28 x 28 input gives "
-                     "one output, not zero).",
-        n / s: "124 / 4 counts every 4-pixel step, but the 28-pixel window must fit inside the image: "
-               "(124 - 28) / 4 + 1.",
-        n - k + 1: "that would be a stride of 1. The two poolings make the network step 2 x 2 = 4 input "
-                   "pixels from one output position to the next.",
-        (n - k) / 2 + 1: "the network has two 2 x 2 poolings, so its total stride is 2 x 2 = 4, not 2.",
-        (n - k) / 8 + 1: "there are two poolings, not three: the total stride is 4.",
-        n / s - k + 1: "the window is 28 input pixels wide; in the last feature map it covers 5, not 28.",
-    }
-    for wrong_value, message in known.items():
-        if abs(value - wrong_value) < 1e-9:
-            raise Wrong(f"{value:g}: {message}")
-    raise Wrong(f"{value:g} is not right. Use (S - window) / stride + 1 with S = 124, a 28-pixel window "
-                f"and a total stride of 4; or follow the side layer by layer.")
+n, k, s = Q2_INPUT, Q2_WINDOW, Q2_STRIDE
 
-
-q2 = Exercise(
-    name="q2",
-    prompt=(f"The fully convolutional network of section 5 (window 28, total stride 4) reads a canvas of "
-            f"{Q2_INPUT} x {Q2_INPUT} pixels. What is the side of its output map?"),
-    checker=_check_q2,
-    hint_text=("Each output looks at a 28 x 28 window; moving one output position to the right moves the "
-               "window by the total stride, 2 x 2 = 4 input pixels. How many positions fit in 124?"),
-    solution_text=("$(S - 28) / 4 + 1 = (124 - 28) / 4 + 1 = 25$. Layer by layer: $124 \\to 122 \\to 61 "
-                   "\\to 59 \\to 29 \\to 25$ (the 5 x 5 convolution) $\\to 25$ (the 1 x 1). Check it with "
-                   "`fcn(np.zeros((1, 124, 124, 1))).shape`."),
-    right=[25, 25.0, np.int64(25)],
-    wrong=[24, 31, 97, 49, 13, 4, 26, "25", None, 2.5],
+q2 = Number(
+    Q2_EXPECTED,
+    title="side of the output map of a fully convolutional network", what="The side of the output map",
+    example="10", whole=True,
+    praise="(124 - 28) / 4 + 1 = 25: a 25 x 25 grid of predictions, one per window position.",
+    mistakes=numbered([
+        ((n - k) / s, "you forgot the + 1: the window at offset 0 is a position too (a 28 x 28 input gives one "
+                      "output, not zero)."),
+        (n / s, "124 / 4 counts every 4-pixel step, but the 28-pixel window must fit inside the image: "
+                "(124 - 28) / 4 + 1."),
+        (n - k + 1, "that would be a stride of 1. The two poolings make the network step 2 x 2 = 4 input pixels "
+                    "from one output position to the next."),
+        ((n - k) / 2 + 1, "the network has two 2 x 2 poolings, so its total stride is 2 x 2 = 4, not 2."),
+        ((n - k) / 8 + 1, "there are two poolings, not three: the total stride is 4."),
+        (n / s - k + 1, "the window is 28 input pixels wide; in the last feature map it covers 5, not 28."),
+    ]),
+    otherwise=("Use (S - window) / stride + 1 with S = 124, a 28-pixel window and a total stride of 4; or "
+               "follow the side layer by layer."),
+    hint=("Each output looks at a 28 x 28 window; moving one output position to the right moves the "
+          "window by the total stride, 2 x 2 = 4 input pixels. How many positions fit in 124?"),
+    solution=("$(S - 28) / 4 + 1 = (124 - 28) / 4 + 1 = 25$. Layer by layer: $124 \\to 122 \\to 61 "
+              "\\to 59 \\to 29 \\to 25$ (the 5 x 5 convolution) $\\to 25$ (the 1 x 1). Check it with "
+              "`fcn(np.zeros((1, 124, 124, 1))).shape`."),
+    right=[25.0, np.int64(25)],
+    wrong=[26, "25", None, 2.5],
 )
 
 
@@ -152,21 +114,20 @@ Q3_CENTER = (0.5, 0.4, 0.2, 0.3)  # (cx, cy, w, h)
 Q3_EXPECTED = tuple(float(v) for v in localisation.center_to_corners(Q3_CENTER))  # (0.4, 0.25, 0.6, 0.55)
 
 
-def _check_q3(answer: Any) -> str:
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-        raise Wrong(f"give four numbers, such as (0.1, 0.2, 0.3, 0.4); you gave {type(answer).__name__} "
-                    f"{answer!r}.")
-    try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        raise Wrong("every one of the four entries should be a number.") from None
-    if got.shape != (4,):
-        raise Wrong(f"a box is four numbers (x_min, y_min, x_max, y_max); yours has shape {got.shape}.")
-    expected = np.array(Q3_EXPECTED)
-    if np.allclose(got, expected, atol=1e-6):
-        return "x: 0.5 -/+ 0.1, y: 0.4 -/+ 0.15, so (0.4, 0.25, 0.6, 0.55)."
-    cx, cy, w, h = Q3_CENTER
-    known = [
+cx, cy, w, h = Q3_CENTER
+
+
+def _explain_q3(got: np.ndarray) -> None:
+    if got.shape == (4,) and np.allclose(got[:2], Q3_EXPECTED[:2], atol=1e-6):
+        raise Wrong("the top-left corner (x_min, y_min) is right; the bottom-right is the centre plus half "
+                    "the width and half the height.")
+
+
+q3 = Number(
+    np.array(Q3_EXPECTED),
+    title="centre and size to corners", what="Your box", example="(0.1, 0.2, 0.3, 0.4)", tol=1e-6,
+    praise="x: 0.5 -/+ 0.1, y: 0.4 -/+ 0.15, so (0.4, 0.25, 0.6, 0.55).",
+    mistakes=[
         ((cx - w, cy - h, cx + w, cy + h), "you went the whole width and height out from the centre. The centre "
                                            "is in the middle, so each edge is half the width (or height) away."),
         ((cy - h / 2, cx - w / 2, cy + h / 2, cx + w / 2), "x and y are swapped: the order is (x_min, y_min, "
@@ -176,31 +137,17 @@ def _check_q3(answer: Any) -> str:
         ((cx, cy, cx + w, cy + h), "(cx, cy) is the centre of the box, not its top-left corner."),
         ((cx - w / 2, cy - h / 2, cx - w / 2 + h, cy - h / 2 + w), "width goes with x and height with y; you "
                                                                    "swapped them."),
-    ]
-    for wrong_value, message in known:
-        if np.allclose(got, wrong_value, atol=1e-6):
-            raise Wrong(message)
-    if np.allclose(got[:2], expected[:2], atol=1e-6):
-        raise Wrong("the top-left corner (x_min, y_min) is right; the bottom-right is the centre plus half "
-                    "the width and half the height.")
-    raise Wrong(f"({', '.join(f'{v:g}' for v in got)}) is not right. x_min = cx - w/2, y_min = cy - h/2, "
-                "x_max = cx + w/2, y_max = cy + h/2.")
-
-
-q3 = Exercise(
-    name="q3",
-    prompt=(f"A box is given by its centre and size, (cx, cy, w, h) = {Q3_CENTER}, normalised to 0..1. "
-            "Write it as corners (x_min, y_min, x_max, y_max)."),
-    checker=_check_q3,
-    hint_text=("The centre sits halfway between the edges: the left edge is half a width to the left of "
-               "$c_x$, the right edge half a width to the right; the same in y with the height."),
-    solution_text=("$x_{\\min} = c_x - w/2 = 0.4$, $y_{\\min} = c_y - h/2 = 0.25$, $x_{\\max} = c_x + w/2 = 0.6$, "
-                   "$y_{\\max} = c_y + h/2 = 0.55$: `(0.4, 0.25, 0.6, 0.55)`. `center_to_corners` in "
-                   "`helpers.localisation` does the same for many boxes."),
-    right=[(0.4, 0.25, 0.6, 0.55), [0.4, 0.25, 0.6, 0.55], np.array([0.4, 0.25, 0.6, 0.55])],
-    wrong=[(0.3, 0.1, 0.7, 0.7), (0.25, 0.4, 0.55, 0.6), (0.4, 0.25, 0.2, 0.3), (0.5, 0.4, 0.7, 0.7),
-           (0.4, 0.25, 0.7, 0.45), (0.4, 0.25, 0.6), "0.4, 0.25, 0.6, 0.55", 0.4, (0.4, 0.25, 0.5, 0.5),
-           ("a", 0.25, 0.6, 0.55)],
+    ],
+    explain=_explain_q3,
+    otherwise="x_min = cx - w/2, y_min = cy - h/2, x_max = cx + w/2, y_max = cy + h/2.",
+    hint=("The centre sits halfway between the edges: the left edge is half a width to the left of "
+          "$c_x$, the right edge half a width to the right; the same in y with the height."),
+    solution=("$x_{\\min} = c_x - w/2 = 0.4$, $y_{\\min} = c_y - h/2 = 0.25$, $x_{\\max} = c_x + w/2 = 0.6$, "
+              "$y_{\\max} = c_y + h/2 = 0.55$: `(0.4, 0.25, 0.6, 0.55)`. `center_to_corners` in "
+              "`helpers.localisation` does the same for many boxes."),
+    right=[(0.4, 0.25, 0.6, 0.55), [0.4, 0.25, 0.6, 0.55]],
+    wrong=[(0.4, 0.25, 0.6), "0.4, 0.25, 0.6, 0.55", 0.4, (0.4, 0.25, 0.5, 0.5), ("a", 0.25, 0.6, 0.55),
+           (0.3, 0.25, 0.6, 0.55)],
 )
 
 # ===================================================================== code exercises
