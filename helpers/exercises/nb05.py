@@ -132,6 +132,9 @@ q3 = Choice(
 # checks its layers, its parameter count, its L2 penalty, and that it behaves differently in
 # training (dropout active) and at inference (deterministic).
 
+from typing import Any
+from .framework import Wrong
+
 import keras
 
 from .building import Code

@@ -140,6 +140,9 @@ q3 = Number(
 # back the batches: their size, dtype, values, order (shuffled in training only, anew in every
 # epoch, image by image) and whether the files would be read once (the cache).
 
+from typing import Any
+from .framework import Wrong
+
 from .building import Code
 
 Q4_BATCH = 32

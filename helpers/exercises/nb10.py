@@ -173,6 +173,8 @@ q4 = Number(
 # the functional API; the checker applies it to two inputs (64 channels: the shortcut is the input
 # itself; 32 channels: the shortcut needs a 1 x 1 projection) and reads the resulting models.
 
+from typing import Any
+
 from .building import Code
 
 Q5_SIDE = 8

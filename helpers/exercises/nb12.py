@@ -132,6 +132,9 @@ q3 = Number(
 # runs it on a small, unbalanced, sorted label array and reads the two index arrays: disjoint and
 # complete, the right number of validation images per class, random and repeatable.
 
+from typing import Any
+from .framework import Wrong
+
 from .building import Code, call
 
 Q4_LABELS = np.repeat([0, 1, 2], [13, 25, 4])  # sorted by class, as a folder listing is

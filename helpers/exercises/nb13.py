@@ -155,6 +155,8 @@ q3 = Number(
 # the stated cases and its kept indices are compared with the reference's; a known mistake is a
 # wrong function, recognised by its output on a case.
 
+from typing import Any
+
 from .framework import Function
 
 Q4_THRESHOLD = 0.5
