@@ -10,7 +10,6 @@ traceback:
 * ``call`` and ``output`` run the learner's function or model through the framework's
   ``run`` (an exception becomes an error result naming the learner's line);
 * ``expect_model`` / ``expect_layer`` check the kind of object a function returned;
-* ``count_trainable`` counts the parameters an optimizer would change;
 * ``reach`` runs a "reach X" task: it times the learner's training function on a
   fixed subset and measures the accuracy of the returned model on images it did
   not train on.
@@ -103,11 +102,6 @@ def expect_layer(value: Any, what: str) -> Any:
     if not isinstance(value, keras.layers.Layer):
         raise Wrong(f"{what} should return a Keras layer or model, but it returned {type(value).__name__}.")
     return value
-
-
-def count_trainable(model) -> int:
-    """Number of trainable parameters of ``model``."""
-    return int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
 
 
 def layers_of(model, kind) -> list:

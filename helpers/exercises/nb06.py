@@ -389,6 +389,12 @@ def _q5_untrained(x, y):
     return _q4_solution()
 
 
+def _q5_no_return(x, y):  # trains, but forgets to return the model
+    model = _q4_solution()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)
+
+
 def _q5_wrong_loss(x, y):  # categorical cross-entropy on integer labels raises inside fit
     model = _q4_solution()
     model.compile(optimizer="adam", loss="categorical_crossentropy")
@@ -424,8 +430,8 @@ def train_clothes(x, y):
 ```""",
     mistakes=[
         (_q5_untrained,
-         ('the model was never trained (accuracy 0.064, about chance): call model.fit(x, y, ...) '
-          'inside your function before returning the model.')),
+         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
+        (_q5_no_return, "train_clothes(x, y) returned None: end it with `return model`."),
     ],
     wrong=[_q5_flat_input, _q5_too_short, _q5_wrong_loss, "train_clothes"],
 )

@@ -194,13 +194,13 @@ def _q5_build(answer, c_in: int):
     import keras
 
     from .building import call
-    from .framework import _LearnerRaised
+    from .framework import LearnerError
 
     x = keras.Input((Q5_SIDE, Q5_SIDE, c_in))
     what = f"bottleneck_unit(x, {Q5_FILTERS}) on an input with {c_in} channels"
     try:
         y = call(answer, x, Q5_FILTERS, what=what)
-    except _LearnerRaised as problem:
+    except LearnerError as problem:
         if "incompatible shapes" in str(problem).lower() or "Add" in str(problem):
             if c_in != Q5_OUT:
                 raise Wrong(f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
