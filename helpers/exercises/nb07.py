@@ -148,6 +148,8 @@ from .building import Code
 Q4_BATCH = 32
 Q4_IMAGES = 70  # two full batches and one of 6
 Q4_SEED = 42
+Q4_BATCHES_SHUFFLED = ("whole batches were shuffled (the images of a batch stay together, in their original order); "
+                       "shuffle single images, before .batch().")
 
 
 def _q4_source(counter: list[int]):
@@ -196,8 +198,7 @@ def _check_q4(answer: Any) -> str:
                         f".batch({Q4_BATCH}).")
         expected = [Q4_BATCH, Q4_BATCH, Q4_IMAGES - 2 * Q4_BATCH]
         if sorted(sizes) == sorted(expected) and sizes != expected:
-            raise Wrong("the batches come in a shuffled order (the short one is not last), so whole batches "
-                        "were shuffled; shuffle single images, before .batch().")
+            raise Wrong(Q4_BATCHES_SHUFFLED)
         if sizes != expected:
             raise Wrong(f"{Q4_IMAGES} images came out in batches of {sizes}; expected batches of {Q4_BATCH} "
                         f"(the last one smaller): .batch({Q4_BATCH}).")
@@ -241,8 +242,7 @@ def _check_q4(answer: Any) -> str:
                         "frozen into the cache. Shuffle after cache(), so that every epoch is drawn anew.")
         runs = [np.all(np.diff(orders[0][start:start + Q4_BATCH]) == 1) for start in (0, Q4_BATCH)]
         if all(runs):
-            raise Wrong("within each batch the images are still in their original order, so whole batches "
-                        "were shuffled; shuffle single images, before .batch().")
+            raise Wrong(Q4_BATCHES_SHUFFLED)
     return ("rounded uint8 images in a cache (read once), shuffled image by image in every training epoch, "
             "batches of 32 turned back into float32, and the validation order kept.")
 
@@ -336,8 +336,8 @@ def pipeline(images, training):
          ('with training=False the images came out in another order; shuffle the training images '
           'only (the validation set needs no shuffling).')),
         (Q4_WRONG['whole batches shuffled'],
-         ('within each batch the images are still in their original order, so whole batches were '
-          'shuffled; shuffle single images, before .batch().')),
+         "whole batches were shuffled (the images of a batch stay together, in their original order); shuffle "
+         "single images, before .batch()."),
         (Q4_WRONG['batches of 16'],
          ('70 images came out in batches of [16, 16, 16, 16, 6]; expected batches of 32 (the last '
           'one smaller): .batch(32).')),
