@@ -117,9 +117,9 @@ def layers_of(model, kind) -> list:
 
 def numpy(value: Any) -> np.ndarray:
     """A tensor, array or number as a float64 NumPy array."""
-    import keras
-
-    return np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+    if hasattr(value, "numpy"):  # a TensorFlow tensor (np.asarray on it warns under NumPy 2)
+        value = value.numpy()
+    return np.asarray(value, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- "reach X" tasks
