@@ -334,3 +334,120 @@ q3 = Choice(
            "categorical cross-entropy"],
     wrong=[keras.losses.SparseCategoricalCrossentropy(), "mean_absolute_error", "cross_entropy", 3],
 )
+
+# ===================================================================== code exercises
+# q4: a "reach X" task. The learner writes train_digits(x, y), which builds, compiles and
+# trains a model; the checker runs it on a fixed subset of the training images, times it,
+# and measures the model on test images the function never sees.
+
+import functools as _functools
+
+
+from ..profile import get_profile as _get_profile
+from .building import Code
+from .building import reach as _reach
+
+_PROFILE = _get_profile()
+Q4_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
+Q4_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the first images of the test set
+Q4_TARGET = _PROFILE.pick(full=0.93, fast=0.82)  # accuracy on the held-out images
+Q4_SECONDS = _PROFILE.pick(full=60, fast=240)  # building and training; fast: for tests on shared machines
+
+
+@_functools.lru_cache(maxsize=1)
+def _q4_data():
+    from ..data import load_mnist
+
+    (x, y), (x_test, y_test) = load_mnist()
+    return (x[:Q4_TRAIN_IMAGES].astype("float32") / 255.0, y[:Q4_TRAIN_IMAGES],
+            x_test[:Q4_HELD_OUT].astype("float32") / 255.0, y_test[:Q4_HELD_OUT])
+
+
+def _check_q4(answer: Any) -> str:
+    done = _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET,
+                  seconds=Q4_SECONDS)
+    return (f"accuracy {done.accuracy:.3f} on {Q4_HELD_OUT:,} test images your function never saw, "
+            f"after {done.seconds:.0f} s of training on {Q4_TRAIN_IMAGES:,} images (target {Q4_TARGET:.2f}).")
+
+
+def _q4_solution(x, y):
+    model = keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=10, batch_size=64, verbose=0)
+    return model
+
+
+def _q4_untrained(x, y):  # builds and compiles, forgets to fit
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _q4_returns_history(x, y):  # returns what fit gives back
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model.fit(x, y, epochs=1, verbose=0)
+
+
+def _q4_one_epoch_sgd(x, y):  # trains, but far too little to reach the target
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=256, verbose=0)
+    return model
+
+
+def _q4_three_outputs(x, y):  # the wrong number of output units
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _q4_not_compiled(x, y):  # fit before compile
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.fit(x, y, epochs=1, verbose=0)
+    return model
+
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="train_digits",
+    title="reach 93% on MNIST digits",
+    hint="Everything of section 2 inside one function: keras.Sequential with keras.Input((28, 28)), "
+         "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
+         "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
+         "return the model, not the History. With so few images, ten epochs take a few seconds.",
+    solution="""
+```python
+def train_digits(x, y):
+    model = keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=10, batch_size=64, verbose=0)
+    return model
+```""",
+    mistakes=[
+        (_q4_untrained,
+         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
+        (_q4_returns_history,
+         'train_digits(x, y) returned the History that fit() gives back; return the model itself.'),
+        (_q4_three_outputs,
+         ("the model's output has shape (3,) for one image, but it should give one score per "
+          'class: (10,). End it with Dense(10, activation="softmax").')),
+    ],
+    wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],
+)

@@ -126,3 +126,193 @@ q3 = Choice(
     right=["B", " (b) "],
     wrong=["e", "bc", 2, None],
 )
+
+# ===================================================================== code exercises
+# q4: a regularised model. The learner writes build_regularised(); the checker builds it and
+# checks its layers, its parameter count, its L2 penalty, and that it behaves differently in
+# training (dropout active) and at inference (deterministic).
+
+from typing import Any
+from .framework import Wrong
+
+import keras
+
+from .building import Code
+from .building import call as _call
+from .building import expect_model as _expect_model
+from .building import input_shape as _input_shape
+from .building import numpy as _numpy
+from .building import output as _output
+
+Q4_L2 = 1e-4
+Q4_RATE = 0.3
+Q4_PARAMS = (784 + 1) * 128 + (128 + 1) * 10  # 101,770: Dropout and the penalty add none
+
+
+def _q4_kind(layer) -> str:
+    return type(layer).__name__
+
+
+def _check_q4(answer: Any) -> str:
+    model = _expect_model(_call(answer, what="build_regularised()"), "build_regularised()")
+    shape = _input_shape(model, "keras.Input((28, 28))")[1:]
+    if shape != (28, 28):
+        raise Wrong(f"the model takes images of shape {shape}; Fashion-MNIST "
+                    f"images are (28, 28): keras.Input((28, 28)).")
+    layers = list(model.layers)
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+    dropouts = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
+    if len(dense) != 2:
+        raise Wrong(f"the network of section 3 has two Dense layers (128 ReLU units, then 10 softmax "
+                    f"units); yours has {len(dense)}.")
+    hidden, output = dense
+    if hidden.units != 128 or output.units != 10:
+        raise Wrong(f"the Dense layers have {hidden.units} and {output.units} units; keep the network of "
+                    f"section 3: Dense(128, relu), then Dense(10, softmax).")
+    if output.kernel_regularizer is not None and hidden.kernel_regularizer is None:
+        raise Wrong("the L2 penalty is on the output layer; put kernel_regularizer=keras.regularizers.L2(1e-4) "
+                    "on the hidden Dense(128) layer, whose 100,352 weights are the ones that can overfit.")
+    penalty = hidden.kernel_regularizer
+    if penalty is None:
+        raise Wrong("the hidden Dense layer has no kernel_regularizer: give it "
+                    "kernel_regularizer=keras.regularizers.L2(1e-4).")
+    config = penalty.get_config()
+    if config.get("l1", 0.0):
+        raise Wrong(f"the hidden layer has an L1 penalty ({type(penalty).__name__} with l1={config['l1']:g}); "
+                    f"the task asks for L2: keras.regularizers.L2(1e-4).")
+    if abs(config.get("l2", 0.0) - Q4_L2) > 1e-9:
+        raise Wrong(f"the L2 factor is {config.get('l2', 0.0):g}; the task asks for {Q4_L2:g}.")
+    if not dropouts:
+        raise Wrong(f"the model has no Dropout layer: add keras.layers.Dropout({Q4_RATE}) between the hidden "
+                    f"Dense layer and the output layer.")
+    if len(dropouts) > 1:
+        raise Wrong(f"the model has {len(dropouts)} Dropout layers; the task asks for one, between the hidden "
+                    f"layer and the output.")
+    position = layers.index(dropouts[0])
+    if position > layers.index(output):
+        raise Wrong("the Dropout layer comes after the softmax: in training it would zero some of the "
+                    "probabilities and scale up the others, so they no longer sum to 1. Put it between the "
+                    "hidden layer and the output.")
+    if position < layers.index(hidden):
+        raise Wrong("the Dropout layer comes before the hidden layer, so it drops input pixels; put it "
+                    "between the hidden Dense(128) and the output, where it drops hidden units.")
+    if abs(dropouts[0].rate - Q4_RATE) > 1e-9:
+        raise Wrong(f"the Dropout rate is {dropouts[0].rate:g}; the task asks for {Q4_RATE}.")
+    if model.count_params() != Q4_PARAMS:
+        raise Wrong(f"the model has {model.count_params():,} parameters, but the network of section 3 has "
+                    f"{Q4_PARAMS:,} and dropout and the penalty add none.")
+    # behaviour: random in training, repeatable at inference, and the penalty reaches the loss
+    images = np.random.default_rng(0).random((8, 28, 28)).astype("float32")
+    first, second = (_output(model, images, training=False) for _ in range(2))
+    in_training = _output(model, images, training=True)
+    if not np.allclose(first, second):
+        raise Wrong("two predictions of the same images at inference differ; at inference the model "
+                    "must be deterministic.")
+    if np.allclose(first, in_training):
+        raise Wrong("in training mode the output equals the inference output, so dropout never acts.")
+    if not model.losses:
+        raise Wrong("the model collects no penalty term (model.losses is empty), so L2 never reaches the loss.")
+    return (f"{Q4_PARAMS:,} parameters as before; in training dropout zeroes 30% of the 128 hidden values "
+            f"at each step, and fit adds {Q4_L2:g} x the sum of the squared hidden weights to the loss "
+            f"({float(_numpy(sum(model.losses))):.4f} for these initial weights).")
+
+
+def _q4_model(*, l2=Q4_L2, rate=Q4_RATE, dropout_at="middle", regularizer="L2", penalty_on="hidden"):
+    """The model of the task, or one with one thing changed (for the checker's tests)."""
+    penalty = {"L2": keras.regularizers.L2(l2), "L1": keras.regularizers.L1(l2), None: None}[regularizer]
+    hidden = keras.layers.Dense(128, activation="relu",
+                                 kernel_regularizer=penalty if penalty_on == "hidden" else None)
+    output = keras.layers.Dense(10, activation="softmax",
+                                 kernel_regularizer=penalty if penalty_on == "output" else None)
+    middle = [hidden, keras.layers.Dropout(rate), output] if dropout_at == "middle" else [hidden, output]
+    if dropout_at == "end":
+        middle.append(keras.layers.Dropout(rate))
+    if dropout_at == "start":
+        middle.insert(0, keras.layers.Dropout(rate))
+    return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), *middle])
+
+
+def _q4_solution():
+    return keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-4)),
+        keras.layers.Dropout(0.3),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def _q4_no_input():
+    return keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
+
+
+def _q4_forgets_return():
+    _q4_solution()
+
+
+Q4_WRONG = {
+    "no penalty": lambda: _q4_model(regularizer=None),
+    "no dropout": lambda: _q4_model(dropout_at="none"),
+    "dropout after the softmax": lambda: _q4_model(dropout_at="end"),
+    "dropout on the pixels": lambda: _q4_model(dropout_at="start"),
+    "rate 0.5": lambda: _q4_model(rate=0.5),
+    "factor 1e-3": lambda: _q4_model(l2=1e-3),
+    "L1": lambda: _q4_model(regularizer="L1"),
+    "penalty on the output": lambda: _q4_model(penalty_on="output"),
+    "no Input": _q4_no_input,
+    "no return": _q4_forgets_return,
+}
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="build_regularised",
+    title="a regularised dense network",
+    hint="Start from the list of layers in build_dense: pass "
+         "kernel_regularizer=keras.regularizers.L2(1e-4) to the Dense(128) layer and insert "
+         "keras.layers.Dropout(0.3) right after it. Return the model; compiling is not needed.",
+    solution="""
+```python
+def build_regularised():
+    return keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-4)),
+        keras.layers.Dropout(0.3),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+```""",
+    right=[lambda: _q4_model()],
+    mistakes=[
+        (Q4_WRONG['no penalty'],
+         ('the hidden Dense layer has no kernel_regularizer: give it '
+          'kernel_regularizer=keras.regularizers.L2(1e-4).')),
+        (Q4_WRONG['no dropout'],
+         ('the model has no Dropout layer: add keras.layers.Dropout(0.3) between the hidden Dense '
+          'layer and the output layer.')),
+        (Q4_WRONG['dropout after the softmax'],
+         ('the Dropout layer comes after the softmax: in training it would zero some of the '
+          'probabilities and scale up the others, so they no longer sum to 1. Put it between the '
+          'hidden layer and the output.')),
+        (Q4_WRONG['dropout on the pixels'],
+         ('the Dropout layer comes before the hidden layer, so it drops input pixels; put it '
+          'between the hidden Dense(128) and the output, where it drops hidden units.')),
+        (Q4_WRONG['rate 0.5'],
+         'the Dropout rate is 0.5; the task asks for 0.3.'),
+        (Q4_WRONG['factor 1e-3'],
+         'the L2 factor is 0.001; the task asks for 0.0001.'),
+        (Q4_WRONG['L1'],
+         ('the hidden layer has an L1 penalty (L1 with l1=0.0001); the task asks for L2: '
+          'keras.regularizers.L2(1e-4).')),
+        (Q4_WRONG['penalty on the output'],
+         ('the L2 penalty is on the output layer; put '
+          'kernel_regularizer=keras.regularizers.L2(1e-4) on the hidden Dense(128) layer, whose '
+          '100,352 weights are the ones that can overfit.')),
+        (Q4_WRONG['no Input'],
+         'the model has no input yet: start the list of layers with keras.Input((28, 28)).'),
+        (Q4_WRONG['no return'],
+         'build_regularised() returned None: end it with `return model`.'),
+    ],
+    wrong=["build_regularised"],
+)

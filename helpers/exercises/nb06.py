@@ -150,3 +150,288 @@ q3 = Shape(
     wrong=[(30, 30, 32), (1, 30, 30, 32), (None, 30, 31, 32), "(None, 30, 30, 32)", 30, (None, 30, 30, 64),
            (None, 28, 28, 32)],
 )
+
+# ===================================================================== code exercises
+# q4: a CNN with a given shape chain and parameter count (the learner writes build_small_cnn()).
+# q5: a "reach X" task: train_clothes(x, y) trains a CNN on a fixed subset; the checker times
+#     it and measures the model on test images the function never sees.
+
+from typing import Any
+
+import functools as _functools
+
+import keras
+
+from ..profile import get_profile as _get_profile
+from .building import Code
+from .building import call as _call
+from .building import expect_model as _expect_model
+from .building import input_shape as _input_shape
+from .building import output as _output
+from .building import reach as _reach
+
+# The chain of output shapes, one per layer that changes the shape, and the parameter count.
+Q4_CHAIN = [(None, 28, 28, 16), (None, 14, 14, 16), (None, 12, 12, 32), (None, 6, 6, 32),
+            (None, 4, 4, 64), (None, 64), (None, 10)]
+Q4_PARAMS = (3 * 3 * 1 + 1) * 16 + (3 * 3 * 16 + 1) * 32 + (3 * 3 * 32 + 1) * 64 + (64 + 1) * 10  # 23,946
+
+
+def _q4_chain(model) -> list[tuple[str, tuple]]:
+    """(layer name, output shape) of each layer whose output shape differs from its input shape."""
+    chain = []
+    for position, layer in enumerate(model.layers, start=1):
+        shape_in, shape_out = tuple(layer.input.shape), tuple(layer.output.shape)
+        if shape_in != shape_out:
+            chain.append((f"layer {position} ({type(layer).__name__})", shape_out))
+    return chain
+
+
+def _q4_why(step: int, got: tuple, expected: tuple) -> str:
+    """What most likely makes step ``step`` of the chain differ."""
+    if len(got) == 2 and len(expected) == 4:
+        return "the chain still has maps here; flatten only at the end."
+    if len(got) == 2 and len(expected) == 2 and step == 5:
+        return (f"Flatten lays the 4 x 4 x 64 maps out in {4 * 4 * 64:,} values; global average pooling "
+                f"(keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64.")
+    if len(got) == 4 and len(expected) == 4:
+        if got[3] != expected[3]:
+            return f"this layer gives {got[3]} channels where the chain has {expected[3]}: check its number of filters."
+        if step == 0 and got[1] == 26:
+            return "the first convolution keeps the side 28: give it padding=\"same\"."
+        if step > 0 and got[1] == Q4_CHAIN[step - 1][1]:
+            return "this convolution should shrink the side by 2: keep the default padding \"valid\"."
+        return "check the kernel size, the padding and the pooling size of this layer."
+    return "compare the layers with the list in the task."
+
+
+def _check_q4(answer: Any) -> str:
+    model = _expect_model(_call(answer, what="build_small_cnn()"), "build_small_cnn()")
+    shape = _input_shape(model, "keras.Input((28, 28, 1))")
+    if shape != (None, 28, 28, 1):
+        raise Wrong(f"the model takes {shape}; the images are (None, 28, 28, 1): "
+                    f"keras.Input((28, 28, 1)).")
+    chain = _q4_chain(model)
+    for step, expected in enumerate(Q4_CHAIN):
+        if step >= len(chain):
+            raise Wrong(f"the chain stops after {len(chain)} shape changes; it needs {len(Q4_CHAIN)}, next "
+                        f"{expected}.")
+        name, got = chain[step]
+        if got != expected:
+            before = Q4_CHAIN[step - 1] if step else (None, 28, 28, 1)
+            raise Wrong(f"step {step + 1} of the chain, {name}, turns {before} into {got}, but the chain has "
+                        f"{expected}: {_q4_why(step, got, expected)}")
+    if len(chain) > len(Q4_CHAIN):
+        raise Wrong(f"after {Q4_CHAIN[-1]} the model still has {chain[len(Q4_CHAIN)][0]}; the output layer "
+                    f"Dense(10, softmax) is the last.")
+    if model.count_params() != Q4_PARAMS:
+        counts = ", ".join(f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers
+                           if layer.count_params())
+        raise Wrong(f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
+                    f"{Q4_PARAMS:,} ({counts}). Keep the biases (use_bias=True, the default) and add no "
+                    f"layer with weights.")
+    scores = _output(model, np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False)
+    if not np.allclose(scores.sum(axis=1), 1, atol=1e-4) or (scores < 0).any():
+        raise Wrong("the shapes and the parameters are right, but the outputs are not probabilities: give the "
+                    "last Dense layer activation=\"softmax\".")
+    return (f"{Q4_PARAMS:,} parameters: 160 + 4,640 + 18,496 in the convolutions and 650 in the output layer; "
+            f"global average pooling has none, where Flatten would have fed 1,024 values to the dense layer.")
+
+
+def _q4_model(*, first_padding="same", head="average", filters=(16, 32, 64), bias=True, softmax=True,
+              extra_dense=False):
+    layers = [keras.Input((28, 28, 1)),
+              keras.layers.Conv2D(filters[0], 3, padding=first_padding, activation="relu", use_bias=bias),
+              keras.layers.MaxPooling2D(2),
+              keras.layers.Conv2D(filters[1], 3, activation="relu", use_bias=bias),
+              keras.layers.MaxPooling2D(2),
+              keras.layers.Conv2D(filters[2], 3, activation="relu", use_bias=bias),
+              keras.layers.GlobalAveragePooling2D() if head == "average" else keras.layers.Flatten()]
+    if extra_dense:
+        layers.append(keras.layers.Dense(64, activation="relu"))
+    layers.append(keras.layers.Dense(10, activation="softmax" if softmax else None))
+    return keras.Sequential(layers)
+
+
+def _q4_solution():
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+Q4_WRONG = {
+    "valid padding first": lambda: _q4_model(first_padding="valid"),
+    "Flatten instead of global average pooling": lambda: _q4_model(head="flatten"),
+    "32 filters in the last convolution": lambda: _q4_model(filters=(16, 32, 32)),
+    "no biases": lambda: _q4_model(bias=False),
+    "no softmax": lambda: _q4_model(softmax=False),
+    "an extra dense layer": lambda: _q4_model(extra_dense=True),
+}
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="build_small_cnn",
+    title="a CNN with a given shape chain",
+    hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
+         "side, with padding=\"same\". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is "
+         "GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation=\"softmax\").",
+    solution="""
+```python
+def build_small_cnn():
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # (28, 28, 16): 160
+        keras.layers.MaxPooling2D(2),                                   # (14, 14, 16)
+        keras.layers.Conv2D(32, 3, activation="relu"),                  # (12, 12, 32): 4,640
+        keras.layers.MaxPooling2D(2),                                   # (6, 6, 32)
+        keras.layers.Conv2D(64, 3, activation="relu"),                  # (4, 4, 64): 18,496
+        keras.layers.GlobalAveragePooling2D(),                          # (64,)
+        keras.layers.Dense(10, activation="softmax"),                   # (10,): 650
+    ])
+```""",
+    right=[lambda: _q4_model()],
+    mistakes=[
+        (Q4_WRONG['valid padding first'],
+         ('step 1 of the chain, layer 1 (Conv2D), turns (None, 28, 28, 1) into (None, 26, 26, 16),'
+          ' but the chain has (None, 28, 28, 16): the first convolution keeps the side 28: give it'
+          ' padding="same".')),
+        (Q4_WRONG['Flatten instead of global average pooling'],
+         ('step 6 of the chain, layer 6 (Flatten), turns (None, 4, 4, 64) into (None, 1024), but '
+          'the chain has (None, 64): Flatten lays the 4 x 4 x 64 maps out in 1,024 values; global '
+          'average pooling (keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64.')),
+        (Q4_WRONG['32 filters in the last convolution'],
+         ('step 5 of the chain, layer 5 (Conv2D), turns (None, 6, 6, 32) into (None, 4, 4, 32), '
+          'but the chain has (None, 4, 4, 64): this layer gives 32 channels where the chain has '
+          '64: check its number of filters.')),
+        (Q4_WRONG['no biases'],
+         ('the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D '
+          '144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the '
+          'default) and add no layer with weights.')),
+        (Q4_WRONG['no softmax'],
+         ('the shapes and the parameters are right, but the outputs are not probabilities: give '
+          'the last Dense layer activation="softmax".')),
+        (Q4_WRONG['an extra dense layer'],
+         ('the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D '
+          '160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases '
+          '(use_bias=True, the default) and add no layer with weights.')),
+    ],
+    wrong=["build_small_cnn"],
+)
+
+# ---------------------------------------------------------------------------------------- q5
+
+_PROFILE = _get_profile()
+Q5_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
+Q5_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the first images of the test set
+Q5_TARGET = _PROFILE.pick(full=0.85, fast=0.75)  # accuracy on the held-out images
+Q5_SECONDS = _PROFILE.pick(full=90, fast=240)  # building and training; fast: for tests on shared machines
+
+
+@_functools.lru_cache(maxsize=1)
+def _q5_data():
+    from ..data import load_fashion_mnist
+
+    (x, y), (x_test, y_test) = load_fashion_mnist()
+
+    def prepare(images):
+        return (images[..., np.newaxis] / 255.0).astype("float32")
+
+    return prepare(x[:Q5_TRAIN_IMAGES]), y[:Q5_TRAIN_IMAGES], prepare(x_test[:Q5_HELD_OUT]), y_test[:Q5_HELD_OUT]
+
+
+def _check_q5(answer: Any) -> str:
+    done = _reach(answer, signature="train_clothes(x, y)", data=_q5_data, target=Q5_TARGET, seconds=Q5_SECONDS)
+    return (f"accuracy {done.accuracy:.3f} on {Q5_HELD_OUT:,} test images your function never saw, after "
+            f"{done.seconds:.0f} s of training on {Q5_TRAIN_IMAGES:,} images (target {Q5_TARGET:.2f}).")
+
+
+def _q5_solution(x, y):
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=6, batch_size=64, verbose=0)
+    return model
+
+
+
+def _q5_flat_input(x, y):  # a model for (28, 28) images
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                               keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x[..., 0], y, epochs=1, verbose=0)
+    return model
+
+
+def _q5_too_short(x, y):  # a tiny network trained one epoch with plain SGD: far below the target
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                               keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=256, verbose=0)
+    return model
+
+
+def _q5_untrained(x, y):
+    return _q4_solution()
+
+
+def _q5_no_return(x, y):  # trains, but forgets to return the model
+    model = _q4_solution()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x[:64], y[:64], epochs=1, verbose=0)
+
+
+def _q5_wrong_loss(x, y):  # categorical cross-entropy on integer labels raises inside fit
+    model = _q4_solution()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    return model
+
+
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="train_clothes",
+    title="reach X with a CNN on Fashion-MNIST",
+    hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
+         "small Dense layer and Dense(10, softmax). Compile with Adam and "
+         "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
+         "verbose=0 and return the model.",
+    solution="""
+```python
+def train_clothes(x, y):
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=6, batch_size=64, verbose=0)
+    return model
+```""",
+    mistakes=[
+        (_q5_untrained,
+         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
+        (_q5_no_return, "train_clothes(x, y) returned None: end it with `return model`."),
+    ],
+    wrong=[_q5_flat_input, _q5_too_short, _q5_wrong_loss, "train_clothes"],
+)

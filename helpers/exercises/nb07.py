@@ -133,3 +133,220 @@ q3 = Number(
     right=[540, 5.4e2, np.float64(540.0), 514.98],
     wrong=[600, "540", None],
 )
+
+# ===================================================================== code exercises
+# q4: a tf.data pipeline. The learner writes pipeline(images, training); the checker feeds it a
+# small dataset whose every image is filled with one value that its label encodes, and reads
+# back the batches: their size, dtype, values, order (shuffled in training only, anew in every
+# epoch, image by image) and whether the files would be read once (the cache).
+
+from typing import Any
+from .framework import Wrong
+
+from .building import Code
+
+Q4_BATCH = 32
+Q4_IMAGES = 70  # two full batches and one of 6
+Q4_SEED = 42
+Q4_BATCHES_SHUFFLED = ("whole batches were shuffled (the images of a batch stay together, in their original order); "
+                       "shuffle single images, before .batch().")
+
+
+def _q4_source(counter: list[int]):
+    """Single (image, label) pairs: image k is 8 x 8 x 3 filled with k + 0.6, its label is [k] as float32."""
+    import tensorflow as tf
+
+    def generate():
+        for k in range(Q4_IMAGES):
+            counter[0] += 1
+            yield np.full((8, 8, 3), k + 0.6, "float32"), np.array([k], "float32")
+
+    return tf.data.Dataset.from_generator(generate, output_signature=(
+        tf.TensorSpec((8, 8, 3), tf.float32), tf.TensorSpec((1,), tf.float32)))
+
+
+def _q4_epoch(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+    try:
+        return [(images.numpy(), labels.numpy()) for images, labels in dataset]
+    except ValueError:
+        raise Wrong("the dataset does not yield (images, labels) pairs; keep the label next to its image "
+                    "in every map: lambda image, label: (..., label).") from None
+
+
+def _q4_run(answer, training: bool):
+    import tensorflow as tf
+
+    from .building import call
+
+    counter = [0]
+    result = call(answer, _q4_source(counter), training, what=f"pipeline(images, training={training})")
+    if result is None:
+        raise Wrong("pipeline returned None: end it with `return images` (the dataset you built).")
+    if not isinstance(result, tf.data.Dataset):
+        raise Wrong(f"pipeline should return a tf.data.Dataset, but it returned {type(result).__name__}.")
+    epochs = [_q4_epoch(result) for _ in range(2)]
+    return epochs, counter[0]
+
+
+def _check_q4(answer: Any) -> str:
+    for training in (False, True):
+        epochs, reads = _q4_run(answer, training)
+        first = epochs[0]
+        sizes = [len(labels) for _, labels in first]
+        if sizes and min(len(images.shape) for images, _ in first) != 4:
+            raise Wrong(f"the dataset yields single images of shape {first[0][0].shape}; batch them with "
+                        f".batch({Q4_BATCH}).")
+        expected = [Q4_BATCH, Q4_BATCH, Q4_IMAGES - 2 * Q4_BATCH]
+        if sorted(sizes) == sorted(expected) and sizes != expected:
+            raise Wrong(Q4_BATCHES_SHUFFLED)
+        if sizes != expected:
+            raise Wrong(f"{Q4_IMAGES} images came out in batches of {sizes}; expected batches of {Q4_BATCH} "
+                        f"(the last one smaller): .batch({Q4_BATCH}).")
+        dtypes = {images.dtype.name for images, _ in first}
+        if dtypes != {"float32"}:
+            raise Wrong(f"the batches hold {', '.join(sorted(dtypes))} values; the model takes float32: after "
+                        f"batching, map the uint8 batch back with tf.cast(batch, tf.float32).")
+        images = np.concatenate([b for b, _ in first])
+        ids = np.concatenate([labels for _, labels in first])[:, 0].astype(int)
+        values = images.reshape(len(images), -1)
+        if not np.all(values == values[:, :1]):
+            raise Wrong("the pixels of an image no longer hold the one value they had: keep the images as "
+                        "they are apart from rounding, and do not scale them (the model's Rescaling does).")
+        values = values[:, 0]
+        if np.allclose(values, ids + 0.6):
+            raise Wrong("the pixel values are still the decoded float32 values; round them and store them as "
+                        "uint8 before the cache: tf.cast(tf.round(image), tf.uint8).")
+        if np.allclose(values, ids):
+            raise Wrong("a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: "
+                        "tf.cast(tf.round(image), tf.uint8).")
+        if np.allclose(values, (ids + 1) / 255) or np.allclose(values, (ids + 0.6) / 255):
+            raise Wrong("the pixel values were divided by 255; leave them from 0 to 255, because the model "
+                        "scales them itself with Rescaling(1 / 255).")
+        if not np.allclose(values, ids + 1):
+            raise Wrong("an image no longer sits next to its own label; map image and label together: "
+                        "lambda image, label: (..., label).")
+        if reads > Q4_IMAGES:
+            raise Wrong(f"two epochs read the {Q4_IMAGES} images {reads} times; cache() the rounded uint8 "
+                        f"images, so that the files are read and decoded only once.")
+        orders = [np.concatenate([labels for _, labels in epoch])[:, 0].astype(int) for epoch in epochs]
+        if not training:
+            if not np.array_equal(orders[0], np.arange(Q4_IMAGES)):
+                raise Wrong("with training=False the images came out in another order; shuffle the training "
+                            "images only (the validation set needs no shuffling).")
+            continue
+        if np.array_equal(orders[0], np.arange(Q4_IMAGES)):
+            raise Wrong("with training=True the images come out in their original order; shuffle them: "
+                        ".shuffle(1_000, seed=SEED) after the cache.")
+        if np.array_equal(orders[0], orders[1]):
+            raise Wrong("both epochs brought the images in the same order: a shuffle before cache() is "
+                        "frozen into the cache. Shuffle after cache(), so that every epoch is drawn anew.")
+        runs = [np.all(np.diff(orders[0][start:start + Q4_BATCH]) == 1) for start in (0, Q4_BATCH)]
+        if all(runs):
+            raise Wrong(Q4_BATCHES_SHUFFLED)
+    return ("rounded uint8 images in a cache (read once), shuffled image by image in every training epoch, "
+            "batches of 32 turned back into float32, and the validation order kept.")
+
+
+def _q4_pipeline(*, round_first=True, cache=True, shuffle="after cache", batch=Q4_BATCH, to_float=True,
+                 scale=False):
+    """A pipeline function with one thing changed (for the checker's tests)."""
+    import tensorflow as tf
+
+    def pipeline(images, training):
+        if round_first:
+            images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label))
+        else:
+            images = images.map(lambda image, label: (tf.cast(image, tf.uint8), label))
+        if training and shuffle == "before cache":
+            images = images.shuffle(Q4_IMAGES, seed=Q4_SEED, reshuffle_each_iteration=False)
+        if cache:
+            images = images.cache()
+        if training and shuffle == "after cache":
+            images = images.shuffle(Q4_IMAGES, seed=Q4_SEED)
+        if shuffle == "always":
+            images = images.shuffle(Q4_IMAGES, seed=Q4_SEED)
+        images = images.batch(batch)
+        if training and shuffle == "batches":
+            images = images.shuffle(8, seed=Q4_SEED)
+        if to_float:
+            images = images.map(lambda b, labels: (tf.cast(b, tf.float32) / (255.0 if scale else 1.0), labels))
+        return images.prefetch(tf.data.AUTOTUNE)
+
+    return pipeline
+
+
+def _q4_solution(images, training):
+    import tensorflow as tf
+
+    images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
+    if training:
+        images = images.shuffle(Q4_IMAGES, seed=Q4_SEED)
+    images = images.batch(Q4_BATCH).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))
+    return images.prefetch(tf.data.AUTOTUNE)
+
+
+Q4_WRONG = {
+    "no rounding": _q4_pipeline(round_first=False),
+    "no cache": _q4_pipeline(cache=False),
+    "shuffle before the cache": _q4_pipeline(shuffle="before cache"),
+    "no shuffle": _q4_pipeline(shuffle="never"),
+    "validation shuffled too": _q4_pipeline(shuffle="always"),
+    "whole batches shuffled": _q4_pipeline(shuffle="batches"),
+    "batches of 16": _q4_pipeline(batch=16),
+    "left as uint8": _q4_pipeline(to_float=False),
+    "scaled to [0, 1]": _q4_pipeline(scale=True),
+}
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="pipeline",
+    title="a tf.data pipeline",
+    hint="The order of the steps matters: map (round, cast to uint8) -> cache() -> shuffle (only when "
+         "training; after the cache, so that every epoch is shuffled anew) -> batch(32) -> map (cast the "
+         "batch to float32) -> prefetch(tf.data.AUTOTUNE). Every map keeps the label: "
+         "lambda image, label: (..., label).",
+    solution="""
+```python
+import tensorflow as tf
+
+
+def pipeline(images, training):
+    images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
+    if training:
+        images = images.shuffle(1_000, seed=42)  # SEED
+    images = images.batch(32).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))  # BATCH_SIZE
+    return images.prefetch(tf.data.AUTOTUNE)
+```""",
+    right=[_q4_pipeline()],
+    mistakes=[
+        (Q4_WRONG['no rounding'],
+         ('a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: '
+          'tf.cast(tf.round(image), tf.uint8).')),
+        (Q4_WRONG['no cache'],
+         ('two epochs read the 70 images 140 times; cache() the rounded uint8 images, so that the '
+          'files are read and decoded only once.')),
+        (Q4_WRONG['shuffle before the cache'],
+         ('both epochs brought the images in the same order: a shuffle before cache() is frozen '
+          'into the cache. Shuffle after cache(), so that every epoch is drawn anew.')),
+        (Q4_WRONG['no shuffle'],
+         ('with training=True the images come out in their original order; shuffle them: '
+          '.shuffle(1_000, seed=SEED) after the cache.')),
+        (Q4_WRONG['validation shuffled too'],
+         ('with training=False the images came out in another order; shuffle the training images '
+          'only (the validation set needs no shuffling).')),
+        (Q4_WRONG['whole batches shuffled'],
+         "whole batches were shuffled (the images of a batch stay together, in their original order); shuffle "
+         "single images, before .batch()."),
+        (Q4_WRONG['batches of 16'],
+         ('70 images came out in batches of [16, 16, 16, 16, 6]; expected batches of 32 (the last '
+          'one smaller): .batch(32).')),
+        (Q4_WRONG['left as uint8'],
+         ('the batches hold uint8 values; the model takes float32: after batching, map the uint8 '
+          'batch back with tf.cast(batch, tf.float32).')),
+        (Q4_WRONG['scaled to [0, 1]'],
+         ('the pixel values were divided by 255; leave them from 0 to 255, because the model '
+          'scales them itself with Rescaling(1 / 255).')),
+    ],
+    wrong=["pipeline"],
+)

@@ -213,3 +213,161 @@ q3 = Check(
     wrong=[("good fit", "good fit"), "overfitting, underfitting", ("overfitting",), ("overfitting", "sideways"),
            (1, 2), None],
 )
+
+# ===================================================================== code exercises
+# q4: an augmentation block. The learner writes make_augmentation(); the checker runs the block
+# on a batch of small random photos in training and at inference, and reads its layers' settings.
+
+import keras
+
+from .building import Code
+from .building import call as _call
+from .building import expect_layer as _expect_layer
+from .building import layers_of as _layers_of
+from .building import output as _output
+
+Q4_MAX_ROTATION = 0.1  # a fraction of a full turn: 0.1 is up to 36 degrees either way
+
+
+def _q4_batch() -> np.ndarray:
+    return np.random.default_rng(0).uniform(0, 255, (8, 32, 32, 3)).astype("float32")
+
+
+def _q4_changes_at_inference(block, batch) -> str:
+    """The name of the first layer of ``block`` that changes the batch at inference, or ''."""
+    for position, layer in enumerate(getattr(block, "layers", [block]), start=1):
+        if not np.allclose(_output(layer, batch, training=False), batch, atol=1e-4):
+            return f"layer {position} ({type(layer).__name__})"
+    return ""
+
+
+def _check_q4(answer: Any) -> str:
+    block = _call(answer, what="make_augmentation()")
+    if isinstance(block, (list, tuple)):
+        raise Wrong("make_augmentation() returned a list of layers; wrap them in one block: "
+                    "keras.Sequential([...]).")
+    block = _expect_layer(block, "make_augmentation()")
+    batch = _q4_batch()
+    at_inference = _output(block, batch, training=False)
+    if at_inference.shape != batch.shape:
+        raise Wrong(f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
+                    f"must keep the shape of the images.")
+    if not np.allclose(at_inference, batch, atol=1e-4):
+        culprit = _q4_changes_at_inference(block, batch)
+        where = f": {culprit} changes them" if culprit else ""
+        raise Wrong(f"at inference (training=False) the block changes the images{where}. At inference an "
+                    f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
+                    f"and keep preprocessing such as Rescaling out of it.")
+    first, second = (_output(block, batch, training=True) for _ in range(2))
+    if np.allclose(first, batch, atol=1e-4):
+        raise Wrong("in training (training=True) the block leaves the images unchanged, so it augments nothing.")
+    if np.allclose(first, second, atol=1e-4):
+        raise Wrong("two calls in training changed the images in the same way; augmentation must draw new "
+                    "random changes at every call (no fixed seed per call, no fixed transformation).")
+    flips = _layers_of(block, keras.layers.RandomFlip) if isinstance(block, keras.Model) else \
+        [block] if isinstance(block, keras.layers.RandomFlip) else []
+    rotations = _layers_of(block, keras.layers.RandomRotation) if isinstance(block, keras.Model) else \
+        [block] if isinstance(block, keras.layers.RandomRotation) else []
+    if not flips:
+        raise Wrong("the block has no RandomFlip layer; add keras.layers.RandomFlip(\"horizontal\"): a cat "
+                    "looking left is as much a cat as one looking right.")
+    vertical = [flip for flip in flips if flip.mode != "horizontal"]
+    if vertical:
+        raise Wrong(f"RandomFlip(\"{vertical[0].mode}\") also flips photos upside down, and pets are not "
+                    f"photographed upside down; use RandomFlip(\"horizontal\").")
+    if not rotations:
+        raise Wrong("the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small "
+                    "tilt either way.")
+    factor = rotations[0].factor
+    largest = max(abs(float(f)) for f in (factor if isinstance(factor, (tuple, list)) else (factor,)))
+    if largest > Q4_MAX_ROTATION:
+        raise Wrong(f"RandomRotation({largest:g}) turns photos by up to {largest * 360:.0f} degrees; the factor is "
+                    f"a fraction of a full turn, so keep it at most {Q4_MAX_ROTATION} (36 degrees).")
+    return ("random in training, a new draw at every call, and the identity at inference, so it can sit "
+            "inside the model: fit trains on altered photos, evaluate and predict see the real ones.")
+
+
+def _q4_solution():
+    return keras.Sequential([
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.RandomRotation(0.05),
+        keras.layers.RandomZoom(0.1),
+    ])
+
+
+class _AlwaysFlip(keras.layers.Layer):
+    """A random left-right flip that ignores ``training``: random at inference too."""
+
+    def call(self, images, training=None):
+        import tensorflow as tf
+
+        return tf.map_fn(tf.image.random_flip_left_right, images)
+
+
+class _FixedFlip(keras.layers.Layer):
+    """Flips every image in training: always the same change, nothing random."""
+
+    def call(self, images, training=None):
+        return images[:, :, ::-1, :] if training else images
+
+
+Q4_WRONG = {
+    "rescaling inside": lambda: keras.Sequential([keras.layers.Rescaling(1 / 255),
+                                                  keras.layers.RandomFlip("horizontal"),
+                                                  keras.layers.RandomRotation(0.05)]),
+    "vertical flips": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal_and_vertical"),
+                                                keras.layers.RandomRotation(0.05)]),
+    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
+                                            keras.layers.RandomRotation(0.5)]),
+    "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
+    "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
+    "not random": lambda: keras.Sequential([_FixedFlip()]),
+    "a list": lambda: [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)],
+}
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="make_augmentation",
+    title="an augmentation block",
+    hint="keras.Sequential of Keras' Random* layers: RandomFlip(\"horizontal\") and RandomRotation "
+         "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
+         "layers act only when called with training=True, as fit does.",
+    solution="""
+```python
+def make_augmentation():
+    return keras.Sequential([
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.RandomRotation(0.05),
+        keras.layers.RandomZoom(0.1),
+    ])
+```""",
+    right=[lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
+                                                   keras.layers.RandomRotation((-0.1, 0.1))])],
+    mistakes=[
+        (Q4_WRONG['rescaling inside'],
+         ('at inference (training=False) the block changes the images: layer 1 (Rescaling) changes'
+          ' them. At inference an augmentation block must pass them through unchanged; use only '
+          "Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
+        (Q4_WRONG['vertical flips'],
+         ('RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are not '
+          'photographed upside down; use RandomFlip("horizontal").')),
+        (Q4_WRONG['half turns'],
+         ('RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of a '
+          'full turn, so keep it at most 0.1 (36 degrees).')),
+        (Q4_WRONG['no rotation'],
+         ('the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small '
+          'tilt either way.')),
+        (Q4_WRONG['random at inference'],
+         ('at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) '
+          'changes them. At inference an augmentation block must pass them through unchanged; use '
+          "only Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
+        (Q4_WRONG['not random'],
+         ('two calls in training changed the images in the same way; augmentation must draw new '
+          'random changes at every call (no fixed seed per call, no fixed transformation).')),
+        (Q4_WRONG['a list'],
+         ('make_augmentation() returned a list of layers; wrap them in one block: '
+          'keras.Sequential([...]).')),
+    ],
+    wrong=["make_augmentation"],
+)

@@ -204,3 +204,203 @@ q4 = Number(
     right=[[[0.2, 0.0], [0.3, 0.6]]],
     wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
 )
+
+# ===================================================================== code exercises
+# q5: Grad-CAM at another layer. The learner writes grad_cam_at(model, image, layer_name); the
+# checker runs it on a small CNN built like the notebook's (random weights, 36 x 36 images) at two
+# layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
+# factor: differentiating the probability p or the logit z changes all values by the same factor.
+
+from .building import Code
+
+import functools as _functools
+
+Q5_SIDE = 36
+Q5_LAYERS = ("conv2", "conv1")
+
+
+@_functools.lru_cache(maxsize=1)
+def _q5_case():
+    """The small CNN and one image (raw pixel values 0..255) the checker runs the learner's function on."""
+    import keras
+
+    conv = {"kernel_size": 3, "activation": "relu"}
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([
+        keras.Input((Q5_SIDE, Q5_SIDE, 3)),
+        keras.layers.Rescaling(1 / 255, name="rescaling"),
+        keras.layers.Conv2D(8, **conv, name="conv1"),
+        keras.layers.MaxPooling2D(2, name="pool1"),
+        keras.layers.Conv2D(16, **conv, name="conv2"),
+        keras.layers.MaxPooling2D(2, name="pool2"),
+        keras.layers.Conv2D(16, **conv, name="conv3"),
+        keras.layers.MaxPooling2D(2, name="pool3"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(8, activation="relu", name="dense"),
+        keras.layers.Dense(1, activation="sigmoid", name="output"),
+    ], name="small_cnn")
+    image = np.random.default_rng(3).uniform(0, 255, (Q5_SIDE, Q5_SIDE, 3)).astype("float32")
+    return model, image
+
+
+def _q5_expected(layer_name: str, class_index: int = 1) -> np.ndarray:
+    from ..inspection import grad_cam
+
+    model, image = _q5_case()
+    return grad_cam(model, image, layer_name, class_index=class_index, use_logit=False).heatmap
+
+
+def _proportional(got: np.ndarray, expected: np.ndarray) -> bool:
+    """True when ``got`` = c * ``expected`` for some c > 0 (up to float32 rounding)."""
+    scale = float(np.abs(expected).max())
+    if scale == 0:
+        return bool(np.abs(got).max() == 0)
+    factor = float(np.sum(got * expected) / np.sum(expected * expected))
+    return factor > 0 and np.allclose(got, factor * expected, atol=1e-4 * abs(factor) * scale)
+
+
+def _check_q5(answer: Any) -> str:
+    from .building import call, numpy
+
+    model, image = _q5_case()
+    shapes = {name: tuple(model.get_layer(name).output.shape[1:3]) for name in ("conv1", "conv2", "conv3")}
+    for layer_name in Q5_LAYERS:
+        result = call(answer, model, image.copy(), layer_name, what=f"grad_cam_at(model, image, \"{layer_name}\")")
+        if result is None:
+            raise Wrong("grad_cam_at returned None: end it with `return heatmap`.")
+        try:
+            heatmap = numpy(result)
+        except Exception:
+            raise Wrong(f"grad_cam_at should return the heatmap as an array, but it returned "
+                        f"{type(result).__name__}.") from None
+        if heatmap.ndim == 3 and heatmap.shape[0] == 1:
+            raise Wrong(f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
+                        f"the map of the one image, shape {shapes[layer_name]}: maps[0].")
+        if heatmap.shape != shapes[layer_name]:
+            others = [name for name, shape in shapes.items() if shape == heatmap.shape]
+            which = f", the size of {others[0]}'s maps" if others else ""
+            raise Wrong(f"for layer_name=\"{layer_name}\" the heatmap has shape {heatmap.shape}{which}; it should "
+                        f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
+                        f"model.get_layer(layer_name).")
+        if (heatmap < -1e-7).any():
+            raise Wrong(f"the heatmap at {layer_name} has negative values; Grad-CAM "
+                        f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...).")
+        expected = _q5_expected(layer_name)
+        if _proportional(heatmap, expected):
+            continue
+        if _proportional(heatmap, _q5_expected(layer_name, class_index=0)):
+            raise Wrong(f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                        f"humans, the class whose probability the sigmoid gives: differentiate p itself.")
+        worst = np.unravel_index(int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12)
+                                                      - expected / max(expected.max(), 1e-12)))), expected.shape)
+        raise Wrong(f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
+                    f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
+                    f"one per channel, the gradient averaged over all positions, "
+                    f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels.")
+    return (f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
+            f"match inspection.grad_cam. Earlier layers give finer but less class-specific maps.")
+
+
+def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
+    """A grad_cam_at with one thing changed (for the checker's tests)."""
+    import keras
+    import tensorflow as tf
+
+    def grad_cam_at(model, image, layer_name):
+        name = layer_name if layer == "given" else "conv3"
+        grad_model = keras.Model(model.inputs[0], [model.get_layer(name).output, model.outputs[0]])
+        with tf.GradientTape() as tape:
+            maps, p = grad_model(image[np.newaxis], training=False)
+            value = p[0, 0] if score == "p" else 1 - p[0, 0]
+        grads = tape.gradient(value, maps)
+        if weights == "mean":
+            heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
+        elif weights == "none":
+            heat = tf.reduce_mean(maps, axis=-1)
+        else:  # "elementwise": each position weighted by its own gradient
+            heat = tf.reduce_sum(maps * grads, axis=-1)
+        heat = tf.nn.relu(heat) if relu else heat
+        return heat[0].numpy() if squeeze else heat.numpy()
+
+    return grad_cam_at
+
+
+def _q5_solution(model, image, layer_name):
+    import keras
+    import tensorflow as tf
+
+    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        maps, p = grad_model(image[np.newaxis], training=False)
+        score = p[0, 0]  # the probability of humans
+    grads = tape.gradient(score, maps)[0]  # (h, w, channels)
+    weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
+    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
+
+
+def _q5_by_helper(model, image, layer_name):
+    from ..inspection import grad_cam
+
+    return grad_cam(model, image, layer_name, class_index=1).heatmap  # with the logit: same up to a factor
+
+
+Q5_WRONG = {
+    "always the last convolution": _q5_make(layer="last"),
+    "no ReLU": _q5_make(relu=False),
+    "maps not weighted": _q5_make(weights="none"),
+    "gradient times maps, position by position": _q5_make(weights="elementwise"),
+    "the other class": _q5_make(score="1 - p"),
+    "batch axis kept": _q5_make(squeeze=False),
+}
+
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="grad_cam_at",
+    title="Grad-CAM at any layer",
+    hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
+         "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
+         "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
+         "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
+    solution="""
+```python
+import tensorflow as tf
+
+
+def grad_cam_at(model, image, layer_name):
+    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        maps, p = grad_model(image[np.newaxis], training=False)
+        score = p[0, 0]  # the probability of humans
+    grads = tape.gradient(score, maps)[0]  # (h, w, channels)
+    weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
+    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
+```""",
+    right=[_q5_make(), _q5_by_helper],
+    mistakes=[
+        (Q5_WRONG['always the last convolution'],
+         ('for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
+          "should have the size of conv2's maps, (15, 15). Take the maps of "
+          'model.get_layer(layer_name).')),
+        (Q5_WRONG['no ReLU'],
+         ("the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the class: "
+          "ReLU of the weighted sum, tf.nn.relu(...).")),
+        (Q5_WRONG['maps not weighted'],
+         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
+          'maximum, it differs most at position (7, 9)). Check the weights: one per channel, the '
+          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
+          'weighted sum of the maps over the channels.')),
+        (Q5_WRONG['gradient times maps, position by position'],
+         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
+          'maximum, it differs most at position (10, 8)). Check the weights: one per channel, the '
+          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
+          'weighted sum of the maps over the channels.')),
+        (Q5_WRONG['the other class'],
+         ('at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for '
+          'humans, the class whose probability the sigmoid gives: differentiate p itself.')),
+        (Q5_WRONG['batch axis kept'],
+         ('the heatmap has shape (1, 15, 15), with the batch axis still in front; return the map '
+          'of the one image, shape (15, 15): maps[0].')),
+    ],
+    wrong=["grad_cam_at"],
+)

@@ -167,3 +167,227 @@ q4 = Number(
     right=[33312.0, np.int64(33312)],
     wrong=[33313, "33312", 33312.5, None],
 )
+
+# ===================================================================== code exercises
+# q5: the bottleneck unit (ResNet-50 and deeper). The learner writes bottleneck_unit(x, filters) in
+# the functional API; the checker applies it to two inputs (64 channels: the shortcut is the input
+# itself; 32 channels: the shortcut needs a 1 x 1 projection) and reads the resulting models.
+
+from typing import Any
+
+from .building import Code
+
+Q5_SIDE = 8
+Q5_FILTERS = 16
+Q5_OUT = 4 * Q5_FILTERS  # 64
+
+
+def _q5_params(c_in: int) -> int:
+    """Parameters of the unit on c_in input channels: convolutions without bias, BN with 4 per channel."""
+    f, out = Q5_FILTERS, Q5_OUT
+    main = c_in * f + 9 * f * f + f * out + 4 * (f + f + out)
+    projection = (c_in * out + 4 * out) if c_in != out else 0
+    return main + projection
+
+
+def _q5_build(answer, c_in: int):
+    import keras
+
+    from .building import call
+    from .framework import LearnerError
+
+    x = keras.Input((Q5_SIDE, Q5_SIDE, c_in))
+    what = f"bottleneck_unit(x, {Q5_FILTERS}) on an input with {c_in} channels"
+    try:
+        y = call(answer, x, Q5_FILTERS, what=what)
+    except LearnerError as problem:
+        if "incompatible shapes" in str(problem).lower() or "Add" in str(problem):
+            if c_in != Q5_OUT:
+                raise Wrong(f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
+                            f"main path {Q5_OUT}, so they cannot be added. Project the shortcut first: "
+                            f"Conv2D({Q5_OUT}, 1, use_bias=False) + BatchNormalization.") from None
+            raise Wrong(f"{what} fails where the shortcut is added: the main path has shrunk the "
+                        f"{Q5_SIDE} x {Q5_SIDE} maps, so they no longer match the input; give the 3 x 3 "
+                        f"convolution padding=\"same\".") from None
+        raise
+    if y is None:
+        raise Wrong("bottleneck_unit returned None: end it with `return` and the output tensor.")
+    if not isinstance(y, keras.KerasTensor):
+        raise Wrong(f"bottleneck_unit should return the output tensor of its last layer (functional API), "
+                    f"but it returned {type(y).__name__}.")
+    return keras.Model(x, y), what
+
+
+def _q5_convs(model) -> list[tuple[int, int]]:
+    import keras
+
+    return [(layer.kernel_size[0], layer.filters) for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+
+
+def _check_q5(answer: Any) -> str:
+    import keras
+
+    from .building import output
+
+    for c_in in (Q5_OUT, 32):
+        model, what = _q5_build(answer, c_in)
+        shape = tuple(model.outputs[0].shape)
+        expected_shape = (None, Q5_SIDE, Q5_SIDE, Q5_OUT)
+        if shape[1:3] != (Q5_SIDE, Q5_SIDE):
+            raise Wrong(f"{what} gives {shape}; the unit keeps the side {Q5_SIDE}: give the 3 x 3 convolution "
+                        f"padding=\"same\".")
+        if shape[3] == Q5_FILTERS:
+            raise Wrong(f"{what} gives {shape}: the last 1 x 1 convolution must expand back to 4 x filters = "
+                        f"{Q5_OUT} channels.")
+        if shape != expected_shape:
+            raise Wrong(f"{what} gives {shape}, but the unit's output is {expected_shape}.")
+        convs = _q5_convs(model)
+        adds = [layer for layer in model.layers if isinstance(layer, keras.layers.Add)]
+        if not adds:
+            raise Wrong(f"{what} has no shortcut: add the unit's input to the main path with "
+                        f"keras.layers.Add()([main, shortcut]) before the last ReLU.")
+        main = [conv for conv in convs if conv != (1, Q5_OUT)] + [(1, Q5_OUT)]
+        if sorted(main[:2]) != sorted([(1, Q5_FILTERS), (3, Q5_FILTERS)]) or len(main) != 3:
+            raise Wrong(f"{what} has the convolutions (kernel, filters) {convs}; the main path is "
+                        f"1 x 1 ({Q5_FILTERS}) -> 3 x 3 ({Q5_FILTERS}) -> 1 x 1 ({Q5_OUT}).")
+        if main[:2] != [(1, Q5_FILTERS), (3, Q5_FILTERS)]:
+            raise Wrong(f"{what}: the 3 x 3 convolution comes before the first 1 x 1; the 1 x 1 first reduces "
+                        f"the channels, so that the 3 x 3 works on {Q5_FILTERS} channels only.")
+        projections = convs.count((1, Q5_OUT)) - 1
+        if c_in == Q5_OUT and projections:
+            raise Wrong(f"with {c_in} input channels the input already has the {Q5_OUT} channels of the output, so "
+                        f"the shortcut is the input itself; project it only when the channels differ.")
+        if c_in != Q5_OUT and not projections:
+            raise Wrong(f"with {c_in} input channels the shortcut needs a 1 x 1 projection to {Q5_OUT} channels.")
+        norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        if len(norms) != len(convs):
+            raise Wrong(f"{what} has {len(convs)} convolutions but {len(norms)} BatchNormalization layers; every "
+                        f"convolution is followed by one.")
+        if model.count_params() != _q5_params(c_in):
+            biases = sum(1 for layer in model.layers if isinstance(layer, keras.layers.Conv2D) and layer.use_bias)
+            why = (f" {biases} convolution(s) have a bias, which the BatchNormalization after them makes "
+                   f"useless: use_bias=False." if biases else "")
+            raise Wrong(f"{what} has {model.count_params():,} parameters, expected {_q5_params(c_in):,}.{why}")
+        x = np.random.default_rng(1).normal(size=(2, Q5_SIDE, Q5_SIDE, c_in)).astype("float32")
+        if (output(model, x, training=False) < 0).any():
+            raise Wrong(f"{what} can output negative values: apply ReLU after the addition, "
+                        f"y = ReLU(main + shortcut).")
+    return (f"{_q5_params(Q5_OUT):,} parameters with the input as shortcut, {_q5_params(32):,} with a projection "
+            f"from 32 channels. A 3 x 3 convolution from 64 to 64 channels alone would have "
+            f"{9 * 64 * 64:,} weights: the bottleneck does its 3 x 3 work on {Q5_FILTERS} channels.")
+
+
+def _q5_make(*, order=(1, 3), expand=True, shortcut=True, project=True, final_relu=True, bias=False,
+             padding="same", always_project=False):
+    """A bottleneck_unit with one thing changed (for the checker's tests)."""
+    import keras
+
+    def conv_bn(x, filters, kernel, relu=True):
+        x = keras.layers.Conv2D(filters, kernel, padding=padding if kernel == 3 else "valid", use_bias=bias)(x)
+        x = keras.layers.BatchNormalization()(x)
+        return keras.layers.Activation("relu")(x) if relu else x
+
+    def bottleneck_unit(x, filters):
+        out = 4 * filters if expand else filters
+        y = conv_bn(x, filters, order[0])
+        y = conv_bn(y, filters, order[1])
+        y = conv_bn(y, out, 1, relu=False)
+        if shortcut:
+            s = x
+            if project and (always_project or x.shape[-1] != out):
+                s = conv_bn(x, out, 1, relu=False)
+            y = keras.layers.Add()([y, s])
+        return keras.layers.Activation("relu")(y) if final_relu else y
+
+    return bottleneck_unit
+
+
+def _q5_solution(x, filters):
+    import keras
+
+    shortcut = x
+    y = keras.layers.Conv2D(filters, 1, use_bias=False)(x)
+    y = keras.layers.BatchNormalization()(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
+    y = keras.layers.BatchNormalization()(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(y)
+    y = keras.layers.BatchNormalization()(y)
+    if x.shape[-1] != 4 * filters:  # the channels differ: project the shortcut
+        shortcut = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(x)
+        shortcut = keras.layers.BatchNormalization()(shortcut)
+    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+
+
+Q5_WRONG = {
+    "3 x 3 first": _q5_make(order=(3, 1)),
+    "no expansion": _q5_make(expand=False),
+    "no shortcut": _q5_make(shortcut=False),
+    "no projection": _q5_make(project=False),
+    "always a projection": _q5_make(always_project=True),
+    "no final ReLU": _q5_make(final_relu=False),
+    "convolutions with bias": _q5_make(bias=True),
+    "valid padding": _q5_make(padding="valid"),
+}
+
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="bottleneck_unit",
+    title="the bottleneck unit",
+    hint="Keep the input in a variable before the main path. Each convolution: "
+         "keras.layers.Conv2D(n, k, use_bias=False), then BatchNormalization(), then "
+         "Activation(\"relu\") for the first two; the 3 x 3 needs padding=\"same\". Compare x.shape[-1] "
+         "with 4 * filters to decide on the projection. Finish with "
+         "Activation(\"relu\")(Add()([main, shortcut])).",
+    solution="""
+```python
+def bottleneck_unit(x, filters):
+    shortcut = x
+    y = keras.layers.Conv2D(filters, 1, use_bias=False)(x)
+    y = keras.layers.BatchNormalization()(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
+    y = keras.layers.BatchNormalization()(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(y)
+    y = keras.layers.BatchNormalization()(y)
+    if x.shape[-1] != 4 * filters:  # the channels differ: project the shortcut
+        shortcut = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(x)
+        shortcut = keras.layers.BatchNormalization()(shortcut)
+    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+```""",
+    right=[_q5_make()],
+    mistakes=[
+        (Q5_WRONG['3 x 3 first'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels: the 3 x 3 convolution comes before'
+          ' the first 1 x 1; the 1 x 1 first reduces the channels, so that the 3 x 3 works on 16 '
+          'channels only.')),
+        (Q5_WRONG['no expansion'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the last 1 '
+          'x 1 convolution must expand back to 4 x filters = 64 channels.')),
+        (Q5_WRONG['no shortcut'],
+         ("bottleneck_unit(x, 16) on an input with 64 channels has no shortcut: add the unit's "
+          'input to the main path with keras.layers.Add()([main, shortcut]) before the last ReLU.')),
+        (Q5_WRONG['no projection'],
+         ('bottleneck_unit(x, 16) on an input with 32 channels fails where the shortcut is added: '
+          'the input has 32 channels and the main path 64, so they cannot be added. Project the '
+          'shortcut first: Conv2D(64, 1, use_bias=False) + BatchNormalization.')),
+        (Q5_WRONG['always a projection'],
+         ('with 64 input channels the input already has the 64 channels of the output, so the '
+          'shortcut is the input itself; project it only when the channels differ.')),
+        (Q5_WRONG['no final ReLU'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels can output negative values: apply '
+          'ReLU after the addition, y = ReLU(main + shortcut).')),
+        (Q5_WRONG['convolutions with bias'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected '
+          '4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes '
+          'useless: use_bias=False.')),
+        (Q5_WRONG['valid padding'],
+         ('bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is added: '
+          'the main path has shrunk the 8 x 8 maps, so they no longer match the input; give the 3 '
+          'x 3 convolution padding="same".')),
+    ],
+    wrong=["bottleneck_unit"],
+)

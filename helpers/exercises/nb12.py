@@ -126,3 +126,155 @@ q3 = Number(
     right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), [45 / 50, 28 / 50, 35 / 40]],
     wrong=[[0.9, 0.56], [0.9, 0.6, 0.875], "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
 )
+
+# ===================================================================== code exercises
+# q4: a stratified split. The learner writes split_indices(labels, fraction, seed); the checker
+# runs it on a small, unbalanced, sorted label array and reads the two index arrays: disjoint and
+# complete, the right number of validation images per class, random and repeatable.
+
+from typing import Any
+from .framework import Wrong
+
+from .building import Code, call
+
+Q4_LABELS = np.repeat([0, 1, 2], [13, 25, 4])  # sorted by class, as a folder listing is
+Q4_FRACTION = 0.2
+
+
+def q4_expected_counts(labels: np.ndarray, fraction: float) -> dict[int, int]:
+    """Validation images per class: round(fraction * count), at least 1 and at most count - 1."""
+    return {int(c): min(int(n) - 1, max(1, round(fraction * int(n))))
+            for c, n in zip(*np.unique(labels, return_counts=True))}
+
+
+def _q4_indices(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Wrong(f"split_indices should return two arrays, (train_indices, val_indices); it returned "
+                    f"{type(result).__name__}.")
+    arrays = []
+    for name, part in zip(("train_indices", "val_indices"), result):
+        array = np.asarray(part)
+        if array.ndim != 1 or not (array.size == 0 or np.issubdtype(array.dtype, np.integer)):
+            raise Wrong(f"{name} should be a 1-D array of whole numbers (positions in labels); it has shape "
+                        f"{array.shape} and dtype {array.dtype}.")
+        arrays.append(array.astype(int))
+    return arrays[0], arrays[1]
+
+
+def _check_q4(answer: Any) -> str:
+    labels = Q4_LABELS
+    train, val = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
+    n = len(labels)
+    both = np.intersect1d(train, val)
+    if both.size:
+        raise Wrong(f"{both.size} index(es) are in both parts, for example {int(both[0])}; an image is either for "
+                    f"training or for validation.")
+    if len(set(train.tolist())) != len(train) or len(set(val.tolist())) != len(val):
+        raise Wrong("an index appears twice in one part; draw without replacement (replace=False).")
+    missing = np.setdiff1d(np.arange(n), np.concatenate([train, val]))
+    if missing.size or min(train.min(initial=0), val.min(initial=0)) < 0 or \
+            max(train.max(initial=0), val.max(initial=0)) >= n:
+        raise Wrong(f"the two parts should hold every index from 0 to {n - 1} exactly once; "
+                    f"{missing.size} are missing (for example {int(missing[0]) if missing.size else '-'}).")
+    expected = q4_expected_counts(labels, Q4_FRACTION)
+    got = {c: int(np.sum(labels[val] == c)) for c in expected}
+    if got != expected:
+        if abs(len(val) - sum(expected.values())) <= 1:
+            raise Wrong(f"the validation part has about the right size, {len(val)} images, but per class {got} instead of "
+                        f"{expected}: split every class on its own (stratified), so that each keeps its share.")
+        raise Wrong(f"the validation part holds {got} images per class; with fraction {Q4_FRACTION} it should be "
+                    f"{expected}: round(fraction * count) of each class, at least 1.")
+    again = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
+    if not (np.array_equal(np.sort(again[1]), np.sort(val))):
+        raise Wrong("called twice with seed 0 it gave two different splits; draw with a generator made from the "
+                    "seed, np.random.default_rng(seed), so that the split repeats.")
+    other = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 1))
+    if np.array_equal(np.sort(other[1]), np.sort(val)):
+        raise Wrong("seeds 0 and 1 give the same split, so the validation images are not drawn at random: "
+                    "choose them with np.random.default_rng(seed).choice(..., replace=False) or a permutation.")
+    return (f"validation images per class {expected}: every class keeps its share, even the small class 2, and "
+            f"the same seed gives the same split.")
+
+
+def _q4_solution(labels, fraction, seed):
+    rng = np.random.default_rng(seed)
+    val = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        n_val = min(len(members) - 1, max(1, round(fraction * len(members))))
+        val.extend(rng.choice(members, n_val, replace=False))
+    val = np.sort(np.array(val))
+    train = np.setdiff1d(np.arange(len(labels)), val)
+    return train, val
+
+
+def _q4_tail(labels, fraction, seed):  # the last fifth of the whole array: not stratified, not random
+    n_val = round(fraction * len(labels))
+    return np.arange(len(labels) - n_val), np.arange(len(labels) - n_val, len(labels))
+
+
+def _q4_shuffled_whole(labels, fraction, seed):  # random but not stratified
+    order = np.random.default_rng(seed).permutation(len(labels))
+    n_val = round(fraction * len(labels))
+    return order[n_val:], order[:n_val]
+
+
+def _q4_last_of_each(labels, fraction, seed):  # stratified, but always the same images
+    val = np.concatenate([np.flatnonzero(labels == c)[-max(1, round(fraction * np.sum(labels == c))):]
+                          for c in np.unique(labels)])
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+
+def _q4_unseeded(labels, fraction, seed):  # ignores the seed
+    return _q4_solution(labels, fraction, None)
+
+
+def _q4_floor(labels, fraction, seed):  # int() instead of round(), and no minimum of 1
+    rng = np.random.default_rng(seed)
+    val = np.concatenate([rng.choice(np.flatnonzero(labels == c), int(fraction * np.sum(labels == c)),
+                                     replace=False) for c in np.unique(labels)])
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+
+def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
+    return np.arange(len(labels)), _q4_last_of_each(labels, fraction, seed)[1]
+
+
+Q4_MISTAKES = [
+    (_q4_tail, "the validation part has about the right size, 8 images, but per class {0: 0, 1: 4, 2: 4} instead "
+               "of {0: 3, 1: 5, 2: 1}: split every class on its own (stratified), so that each keeps its share."),
+    (_q4_last_of_each, "seeds 0 and 1 give the same split, so the validation images are not drawn at random: "
+                       "choose them with np.random.default_rng(seed).choice(..., replace=False) or a permutation."),
+    (_q4_unseeded, "called twice with seed 0 it gave two different splits; draw with a generator made from the "
+                   "seed, np.random.default_rng(seed), so that the split repeats."),
+    (_q4_floor, "the validation part holds {0: 2, 1: 5, 2: 0} images per class; with fraction 0.2 it should be "
+                "{0: 3, 1: 5, 2: 1}: round(fraction * count) of each class, at least 1."),
+    (_q4_overlap, "9 index(es) are in both parts, for example 10; an image is either for training or for "
+                  "validation."),
+]
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="split_indices",
+    title="a stratified split",
+    hint="Loop over the classes, np.unique(labels). For each, np.flatnonzero(labels == label) gives its "
+         "positions; draw round(fraction * count) of them (at least 1) with rng.choice(..., replace=False), "
+         "where rng = np.random.default_rng(seed) is made once, before the loop. The training part is every "
+         "other position: np.setdiff1d(np.arange(len(labels)), val).",
+    solution="""
+```python
+def split_indices(labels, fraction, seed):
+    rng = np.random.default_rng(seed)
+    val = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        n_val = min(len(members) - 1, max(1, round(fraction * len(members))))
+        val.extend(rng.choice(members, n_val, replace=False))
+    val = np.sort(np.array(val))
+    train = np.setdiff1d(np.arange(len(labels)), val)
+    return train, val
+```""",
+    mistakes=Q4_MISTAKES,
+    wrong=[_q4_shuffled_whole, "split_indices", lambda labels, fraction, seed: None],
+)

@@ -149,3 +149,109 @@ q3 = Number(
     wrong=[(0.4, 0.25, 0.6), "0.4, 0.25, 0.6, 0.55", 0.4, (0.4, 0.25, 0.5, 0.5), ("a", 0.25, 0.6, 0.55),
            (0.3, 0.25, 0.6, 0.55)],
 )
+
+# ===================================================================== code exercises
+# q4: non-max suppression, a Function exercise: the learner's nms(boxes, scores, threshold) runs on
+# the stated cases and its kept indices are compared with the reference's; a known mistake is a
+# wrong function, recognised by its output on a case.
+
+from typing import Any
+
+from .framework import Function
+
+Q4_THRESHOLD = 0.5
+# A chain: box 0 overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 do not
+# touch; the scores are not sorted. Then two boxes with IoU exactly 0.5, and a case with one box.
+_CHAIN = (np.array([[0.0, 0.0, 0.4, 0.4], [0.1, 0.0, 0.5, 0.4], [0.2, 0.0, 0.6, 0.4], [0.7, 0.7, 0.9, 0.9]]),
+          np.array([0.9, 0.8, 0.7, 0.6]))
+_SHUFFLED = (np.array([[0.5, 0.5, 0.8, 0.8], [0.0, 0.0, 0.3, 0.3], [0.05, 0.0, 0.35, 0.3], [0.52, 0.5, 0.82, 0.8]]),
+             np.array([0.3, 0.6, 0.95, 0.5]))
+_HALF = (np.array([[0.0, 0.0, 0.75, 0.5], [0.25, 0.0, 1.0, 0.5]]), np.array([0.6, 0.9]))  # IoU 0.25 / 0.5 = 0.5
+Q4_CASES = [(*_SHUFFLED, Q4_THRESHOLD), (*_CHAIN, Q4_THRESHOLD), (*_HALF, Q4_THRESHOLD)]
+
+
+def _q4_reference(boxes, scores, threshold):
+    order = list(np.argsort(-np.asarray(scores), kind="stable"))
+    keep = []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) <= threshold]
+    return np.array(keep, dtype=int)
+
+
+def _q4_unsorted(boxes, scores, threshold):  # walks the boxes in their given order, not by score
+    order, keep = list(range(len(boxes))), []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) <= threshold]
+    return np.array(keep, dtype=int)
+
+
+def _q4_suppressed_suppress(boxes, scores, threshold):  # drops every box that overlaps any higher-scored box
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    return np.array([i for k, i in enumerate(order)
+                     if all(localisation.iou(boxes[j], boxes[i]) <= threshold for j in order[:k])], dtype=int)
+
+
+def _q4_at_threshold(boxes, scores, threshold):  # drops a box whose IoU equals the threshold
+    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) < threshold]
+    return np.array(keep, dtype=int)
+
+
+def _q4_inverted(boxes, scores, threshold):  # keeps the overlapping boxes and drops the others
+    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) > threshold]
+    return np.array(keep, dtype=int)
+
+
+def _q4_sorted_only(boxes, scores, threshold):  # sorts, but suppresses nothing
+    return np.argsort(-np.asarray(scores), kind="stable")
+
+
+q4 = Function(
+    _q4_reference,
+    stub="nms",
+    cases=Q4_CASES,
+    title="non-max suppression",
+    praise="the most confident box first, then every box that overlaps a kept one by more than the threshold "
+           "dropped; a box that was dropped suppresses nothing.",
+    mistakes=[
+        (_q4_unsorted, "you kept boxes in the order they were given; non-max suppression starts with the highest "
+                       "score: order = np.argsort(-scores)."),
+        (_q4_suppressed_suppress, "a box that was already dropped still suppressed another one; compare each box "
+                                  "only with the boxes you keep."),
+        (_q4_at_threshold, "a box whose IoU with a kept box is exactly the threshold (0.5) was dropped; only an IoU "
+                           "above the threshold means the same object: keep the box when IoU <= threshold."),
+        (_q4_inverted, "you dropped the boxes that do not overlap and kept the ones that do; drop a box when its IoU "
+                       "with a kept box is above the threshold."),
+        (_q4_sorted_only, "you returned every box, sorted by score, without dropping any; remove each box whose IoU "
+                          "with a kept box is above the threshold."),
+    ],
+    hint="order = list(np.argsort(-scores)); then, while order is not empty: take the first index, append it to "
+         "keep, and keep in order only the indices i with iou(boxes[best], boxes[i]) <= threshold. iou is the "
+         "function of section 2 (helpers.localisation.iou).",
+    solution="""
+```python
+from helpers.localisation import iou
+
+
+def nms(boxes, scores, threshold):
+    order = list(np.argsort(-np.asarray(scores)))
+    keep = []
+    while order:
+        best = order.pop(0)  # the most confident box left
+        keep.append(best)
+        order = [i for i in order if iou(boxes[best], boxes[i]) <= threshold]
+    return np.array(keep)
+```""",
+    wrong=[lambda boxes, scores, threshold: boxes[:1], lambda boxes, scores, threshold: None],
+)

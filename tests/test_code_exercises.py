@@ -1,0 +1,162 @@
+"""The exercises in which the learner writes code (notebooks 04-13): each checker accepts the
+reference solution and the code its solution() shows, gives each known mistake its exact message,
+rejects the other wrong answers without crashing, and says "Not attempted" for an unfilled stub.
+
+The two "reach X" exercises (04 q4, 06 q5) train small models; in the fast profile they train on
+2,000 images, a few seconds each.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.exercises import ____, exercises_in, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12, nb13
+from helpers.exercises.building import Code
+
+CODE_EXERCISES = {
+    "nb04.q4": nb04.q4, "nb05.q4": nb05.q4, "nb06.q4": nb06.q4, "nb06.q5": nb06.q5, "nb07.q4": nb07.q4,
+    "nb08.q4": nb08.q4, "nb09.q5": nb09.q5, "nb10.q5": nb10.q5, "nb12.q4": nb12.q4,
+    "nb13.q4": nb13.q4,
+}
+PARAMS = [pytest.param(exercise, id=name) for name, exercise in CODE_EXERCISES.items()]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """No test writes progress into the real cache folder."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _solution_function(exercise):
+    """The function defined by the code block of ``exercise.solution()``."""
+    code = re.findall(r"```python\n(.*?)```", exercise.solution_text, flags=re.S)[0]
+    namespace = {"np": np, "keras": keras}
+    exec(code, namespace)
+    return namespace[exercise.stub]
+
+
+def test_every_notebook_from_04_on_has_a_code_exercise():
+    for module in (nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12, nb13):
+        assert any(hasattr(exercise, "stub") for exercise in exercises_in(module)), module.__name__
+    assert all(hasattr(exercise, "stub") for exercise in CODE_EXERCISES.values())
+
+
+@pytest.mark.parametrize("exercise", PARAMS)
+def test_the_reference_and_the_shown_solution_are_accepted(exercise):
+    for answer in (exercise.answer, *exercise.right[1:], _solution_function(exercise)):
+        result = exercise.evaluate(answer)
+        assert result.status == "correct", f"{exercise.title}: {result}"
+
+
+@pytest.mark.parametrize("exercise", PARAMS)
+def test_each_known_mistake_gets_its_exact_message(exercise):
+    assert len(exercise.mistakes) >= 2, f"{exercise.title}: fewer than two typical mistakes"
+    for answer, message in exercise.mistakes:
+        result = exercise.evaluate(answer)
+        assert (result.status, result.message) == ("wrong", message), f"{exercise.title}: {answer!r}"
+
+
+@pytest.mark.parametrize("exercise", PARAMS)
+def test_other_wrong_answers_are_rejected_by_the_checker_not_by_a_crash(exercise):
+    for answer in exercise.wrong:
+        result = exercise.evaluate(answer)
+        assert result.status in ("wrong", "error"), f"{exercise.title}: {answer!r} gave {result}"
+        assert "Traceback" not in result.message and len(result.message) > 15
+
+
+@pytest.mark.parametrize("exercise", PARAMS)
+def test_an_unfilled_stub_is_not_attempted_and_a_non_function_is_named(exercise):
+    assert exercise.evaluate(lambda *args, **kwargs: ____).status == "blank"
+    assert exercise.evaluate(____).status == "blank"
+    assert f"pass the function itself, `{exercise.stub}`" in exercise.evaluate(42).message
+
+
+def test_an_error_in_the_learners_code_names_the_line_and_is_no_traceback():
+    def build_regularised():
+        return keras.Sequential([keras.Input((28, 28)), keras.layers.Dense(128, activation="rleu")])
+
+    result = nb05.q4.evaluate(build_regularised)
+    assert result.status == "error" and "build_regularised" in result.message and "Traceback" not in result.message
+
+
+# ------------------------------------------------------------------------------------- reach X
+
+
+def test_reach_x_rejects_a_model_below_the_target_with_its_accuracy():
+    result = nb04.q4.evaluate(nb04._q4_one_epoch_sgd)
+    assert result.status == "wrong"
+    assert re.fullmatch(rf"accuracy 0\.\d{{3}} on 1,000 images your function did not train on, after \d+ s of "
+                        rf"training; the target is {nb04.Q4_TARGET:.2f}\. Train a few more epochs, or give the "
+                        rf"network more units\.", result.message), result.message
+    accuracy = float(result.message.split()[1])
+    assert accuracy < nb04.Q4_TARGET
+
+
+def test_reach_x_with_a_cnn_rejects_a_weak_network():
+    result = nb06.q5.evaluate(nb06._q5_too_short)
+    assert result.status == "wrong" and re.match(r"accuracy 0\.\d{3} on 1,000 images", result.message), result
+
+
+def test_reach_x_enforces_the_time_limit(monkeypatch):
+    monkeypatch.setattr(nb04, "Q4_SECONDS", 0.001)
+    result = nb04.q4.evaluate(nb04._q4_solution)
+    assert result.status == "wrong"
+    assert re.match(r"building and training took \d+ s, more than the 0 s allowed \(accuracy 0\.\d{3}\)\. ",
+                    result.message), result.message
+
+
+def test_reach_x_evaluates_on_images_the_function_never_saw():
+    seen = {}
+
+    def train_digits(x, y):
+        seen["x"] = x
+        return nb04._q4_solution(x, y)
+
+    assert nb04.q4.evaluate(train_digits).correct
+    x_train, _, x_held, _ = nb04._q4_data()
+    assert seen["x"].shape == x_train.shape == (2_000, 28, 28)
+    flat_train = {row.tobytes() for row in x_train.reshape(len(x_train), -1)}
+    assert not any(row.tobytes() in flat_train for row in x_held.reshape(len(x_held), -1))
+
+
+# ------------------------------------------------------------------------------- a few behaviours
+
+
+def test_the_augmentation_check_names_the_layer_that_acts_at_inference():
+    message = nb08.q4.evaluate(nb08.Q4_WRONG["rescaling inside"]).message
+    assert "layer 1 (Rescaling)" in message
+
+
+def test_the_bottleneck_reference_has_the_counted_parameters():
+    x = keras.Input((8, 8, 64))
+    model = keras.Model(x, nb10._q5_solution(x, 16))
+    assert model.count_params() == nb10._q5_params(64) == 4_736
+
+
+def test_the_split_reference_is_stratified_on_a_larger_case():
+    labels = np.repeat(np.arange(4), [100, 7, 50, 3])
+    train, val = nb12._q4_solution(labels, 0.2, 5)
+    assert np.bincount(labels[val]).tolist() == [20, 1, 10, 1]
+    assert sorted(np.concatenate([train, val]).tolist()) == list(range(len(labels)))
+
+
+def test_nms_keeps_the_best_of_each_cluster():
+    assert nb13._q4_reference(*nb13._CHAIN, 0.5).tolist() == [0, 2, 3]
+    assert nb13._q4_reference(*nb13._HALF, 0.5).tolist() == [1, 0]  # IoU exactly 0.5: both kept
+
+
+@pytest.mark.parametrize("exercise", [p for p in PARAMS if p.id not in ("nb04.q4", "nb06.q5")])
+def test_a_check_takes_seconds(exercise):
+    start = time.perf_counter()
+    exercise.evaluate(exercise.answer)
+    assert time.perf_counter() - start < 30, "a check should take seconds (the limit is loose: the CI is shared)"
+
+
+def test_code_is_the_generic_checker_kind():
+    assert all(isinstance(CODE_EXERCISES[name], Code) for name in CODE_EXERCISES if name != "nb13.q4")
+    assert nb13.q4.kind == "function"
