@@ -73,33 +73,38 @@ clean-data:
 # changing a dependency); `make lock LOCK_ARGS=--upgrade` moves everything to the newest
 # versions. Then run `make test` and commit the lock with the change.
 UV_VERSION := 0.13.9
+UV := build/uv/bin/uv
 LOCK_ARGS ?=
-lock:
+$(UV):
 	$(PYTHON) -m venv build/uv
 	build/uv/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	build/uv/bin/uv pip compile pyproject.toml --extra lab --extra test --universal \
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra lab --extra test --universal \
 		--python-version 3.11 --fork-strategy fewest --generate-hashes \
 		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
 
 # The course on Colab's versions. colab/pip-freeze.txt is the package list Google
 # publishes for Colab's runtime; without its lines that pip cannot use here (local builds
 # `+cu128`, direct URLs `@`) it constrains a second virtual environment, .venv-colab, to
-# Colab's version of every package that the course, its kernel and its widgets use. The
-# course goes in the way the notebooks' first cell installs it on Colab (--no-deps), then
-# the fast suite runs: unit tests and every notebook. Colab runs Python 3.13; this uses
-# python3.13 when the machine has one, otherwise $(PYTHON) (README, "Tested environments").
+# Colab's version of every package that the course, its kernel and its widgets use (uv
+# fills it: it downloads in parallel and keeps what it downloaded for the next run). The
+# course goes in the way the notebooks' first cell installs it on Colab, with Colab's pip
+# and --no-deps; then the fast suite runs: unit tests and every notebook. Colab runs
+# Python 3.13: this uses python3.13 where the machine has one, otherwise $(PYTHON)
+# (README, "Tested environments").
 COLAB_VENV ?= .venv-colab
 COLAB_BIN := $(COLAB_VENV)/bin
 COLAB_STAMP := $(COLAB_VENV)/.installed-stamp
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(PYTHON),\
 	$(shell $(p) -c "import sys; print(sys.executable)" 2>/dev/null)))
-# Colab's packages the course touches, and the test tools (pytest is Colab's too).
+# Colab's packages the course touches, and the test tools (pip and pytest are Colab's too).
 COLAB_PACKAGES := tensorflow keras tensorflow-datasets numpy matplotlib seaborn pandas pillow \
-	scikit-learn tqdm ipywidgets ipykernel ipython pytest pytest-xdist nbval nbformat nbclient
-$(COLAB_STAMP): colab/pip-freeze.txt
+	scikit-learn tqdm ipywidgets ipykernel ipython pip pytest pytest-xdist nbval nbformat nbclient
+$(COLAB_STAMP): colab/pip-freeze.txt | $(UV)
 	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
 	grep -v -E '^[[:space:]]*(#|$$)|@|\+' colab/pip-freeze.txt > $(COLAB_VENV)/constraints.txt
-	$(COLAB_BIN)/python -m pip install --quiet -c $(COLAB_VENV)/constraints.txt $(COLAB_PACKAGES)
+	$(UV) pip install --quiet --python $(COLAB_BIN)/python -c $(COLAB_VENV)/constraints.txt $(COLAB_PACKAGES)
 	touch $(COLAB_STAMP)
 
 test-colab: $(COLAB_STAMP)
