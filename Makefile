@@ -110,7 +110,7 @@ $(COLAB_STAMP): colab/pip-freeze.txt | $(UV)
 test-colab: $(COLAB_STAMP)
 	$(COLAB_BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	$(COLAB_BIN)/python -m pip check
-	$(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
+	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider --durations=5
 
