@@ -1,25 +1,33 @@
 # Two commands for a fresh clone (see README.md):
 #   make lab    set everything up and open the course in JupyterLab
 #   make test   set everything up (if needed), lint, and run the whole test suite
-# Both create a virtual environment in .venv on first use.
+# Both create a virtual environment in .venv on first use, with the exact versions
+# of requirements-lock.txt (the ones the tests passed on).
 # For instructors (README, "For instructors"):
 #   make course          run every notebook, report time, peak memory, key metrics
 #   make mirror          build an offline data folder for lab machines
 #   make browser-check   open a notebook in headless Chromium and check its widget
+# For maintainers (README, "Tested environments"):
+#   make test-colab      the fast suite on Colab's package versions, in .venv-colab
+#   make lock            refresh requirements-lock.txt after changing pyproject.toml
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WORKERS ?= 2
+LOCK := requirements-lock.txt
 
 .PHONY: install lab lint test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
-	course mirror browser-check
+	course mirror browser-check test-colab lock
 
-$(STAMP): pyproject.toml
+# The locked versions, each checked against its hash, then the course itself (editable).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -58,6 +66,58 @@ notebooks-check: install
 # Delete everything the course downloaded into data/ (keeps data/README.md).
 clean-data:
 	find data -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+# ----------------------------------------------------------------- environments
+
+# The lock: requirements-lock.txt, written by `uv pip compile` from pyproject.toml (the
+# course package with its `lab` and `test` extras). A requirements file with exact versions
+# and the hash of every file: plain pip installs it (--require-hashes), on Linux, macOS and
+# Windows, from Python 3.11 on, one version of each package for all of them. uv is needed
+# only to write it; its version is pinned so the lock is written the same way each time.
+# `make lock` keeps the locked versions that still fit pyproject.toml (after adding or
+# changing a dependency); `make lock LOCK_ARGS=--upgrade` moves everything to the newest
+# versions. Then run `make test` and commit the lock with the change.
+UV_VERSION := 0.13.9
+UV := build/uv/bin/uv
+LOCK_ARGS ?=
+$(UV):
+	$(PYTHON) -m venv build/uv
+	build/uv/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra lab --extra test --universal \
+		--python-version 3.11 --fork-strategy fewest --generate-hashes \
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
+
+# The course on Colab's versions. colab/pip-freeze.txt is the package list Google
+# publishes for Colab's runtime; without its lines that pip cannot use here (local builds
+# `+cu128`, direct URLs `@`) it constrains a second virtual environment, .venv-colab, to
+# Colab's version of every package that the course, its kernel and its widgets use (uv
+# fills it: it downloads in parallel and keeps what it downloaded for the next run). The
+# course goes in the way the notebooks' first cell installs it on Colab, with Colab's pip
+# and --no-deps; then the fast suite runs: unit tests and every notebook. Colab runs
+# Python 3.13: this uses python3.13 where the machine has one, otherwise $(PYTHON)
+# (README, "Tested environments").
+COLAB_VENV ?= .venv-colab
+COLAB_BIN := $(COLAB_VENV)/bin
+COLAB_STAMP := $(COLAB_VENV)/.installed-stamp
+COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(PYTHON),\
+	$(shell $(p) -c "import sys; print(sys.executable)" 2>/dev/null)))
+# Colab's packages the course touches, and the test tools (pip and pytest are Colab's too).
+COLAB_PACKAGES := tensorflow keras tensorflow-datasets numpy matplotlib seaborn pandas pillow \
+	scikit-learn tqdm ipywidgets ipykernel ipython pip pytest pytest-xdist nbval nbformat nbclient
+$(COLAB_STAMP): colab/pip-freeze.txt | $(UV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	grep -v -E '^[[:space:]]*(#|$$)|@|\+' colab/pip-freeze.txt > $(COLAB_VENV)/constraints.txt
+	$(UV) pip install --quiet --python $(COLAB_BIN)/python -c $(COLAB_VENV)/constraints.txt $(COLAB_PACKAGES)
+	touch $(COLAB_STAMP)
+
+test-colab: $(COLAB_STAMP)
+	$(COLAB_BIN)/python -m pip install --quiet --no-deps --force-reinstall .
+	$(COLAB_BIN)/python -m pip check
+	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
+		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider --durations=5
 
 # ----------------------------------------------------------------- for instructors
 

@@ -26,7 +26,39 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     plt.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.interpolation": "nearest"})
     print(profile.describe())
     print(f"Seed: {seed}. Python {platform.python_version()}, {_versions()}")
+    for line in dependency_problems():
+        print(line)
     return profile
+
+
+def dependency_problems(package: str = "cnn-course-helpers") -> list[str]:
+    """One line for each of the course's dependencies that is missing or older than its bound.
+
+    On Colab the first cell installs the helpers without their dependencies, to
+    keep Colab's own versions; this says plainly, at the top of the notebook, if
+    one of them is not there or too old, and what to type. Empty when all is well,
+    or when the helpers are used from a clone without being installed.
+    """
+    from importlib import metadata
+
+    try:
+        from packaging.requirements import Requirement
+        required = [Requirement(r) for r in metadata.requires(package) or []]
+    except (ImportError, metadata.PackageNotFoundError):
+        return []
+    problems = []
+    for req in required:
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue  # an optional extra (lab, test): not needed by the notebooks
+        try:
+            version = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            problems.append(f"Missing: {req.name}, which the course needs. Install it with: %pip install \"{req}\"")
+            continue
+        if not req.specifier.contains(version, prereleases=True):
+            problems.append(f"Too old or too new: {req.name} {version}; the course is tested with {req}. "
+                            f"Install it with: %pip install \"{req}\", then restart the kernel.")
+    return problems
 
 
 def import_tensorflow_quietly() -> None:

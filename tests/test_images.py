@@ -192,8 +192,32 @@ def test_uploaded_files_reads_both_widget_formats():
     assert uploaded_files(()) == []
 
 
-def test_upload_widget_predicts_each_uploaded_file(tmp_path, capsys):
-    import datetime
+def _choose_files(upload, files: list[tuple[str, str, bytes]]) -> None:
+    """Do to ``upload`` what the browser does when files are chosen, in the installed ipywidgets' protocol.
+
+    The front end sends the widget's new state and the kernel applies it with
+    ``set_state``. ipywidgets 8 sends ``value``: one entry per file, its time in
+    milliseconds. ipywidgets 7 (Colab's) sends ``metadata`` and ``data`` lists and
+    bumps ``_counter``, from which the widget builds its read-only ``value`` dict.
+    """
+    import ipywidgets
+
+    now_ms = 1_700_000_000_000
+    if int(ipywidgets.__version__.split(".")[0]) >= 8:
+        upload.set_state({"value": [
+            {"name": name, "type": kind, "size": len(content), "content": memoryview(content), "last_modified": now_ms}
+            for name, kind, content in files]})
+    else:
+        upload.set_state({
+            "metadata": [{"name": name, "type": kind, "size": len(content), "lastModified": now_ms}
+                         for name, kind, content in files],
+            "data": [memoryview(content) for _, _, content in files],
+            "_counter": upload._counter + len(files),
+        })
+
+
+def test_upload_widget_predicts_each_uploaded_file(capsys):
+    import ipywidgets
 
     from helpers.images import upload_and_predict
 
@@ -201,12 +225,10 @@ def test_upload_widget_predicts_each_uploaded_file(tmp_path, capsys):
     assert "Choose images" in capsys.readouterr().out
     png = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(png, format="PNG")
-    now = datetime.datetime.now(datetime.timezone.utc)
-    upload.value = (
-        {"name": "snow.png", "type": "image/png", "size": png.tell(), "content": memoryview(png.getvalue()),
-         "last_modified": now},
-        {"name": "empty.jpg", "type": "image/jpeg", "size": 0, "content": memoryview(b""), "last_modified": now},
-    )
+    _choose_files(upload, [("snow.png", "image/png", png.getvalue()), ("empty.jpg", "image/jpeg", b"")])
+    # The widget's own value, in this version's format, is what the callback read.
+    expected_type = tuple if int(ipywidgets.__version__.split(".")[0]) >= 8 else dict
+    assert isinstance(upload.value, expected_type) and len(upload.value) == 2
     out = capsys.readouterr().out
     assert "snow.png: bright" in out
     assert "Cannot predict: empty.jpg is empty" in out

@@ -7,6 +7,10 @@
         strip without running (checked cells keep their stored outputs)
     python -m tools.notebooks check [NOTEBOOK ...]
         report notebooks that are not clean; exit status 1 if any
+    python -m tools.notebooks home
+        after changing the course's home (``Homepage`` in pyproject.toml, e.g. in
+        a fork): rewrite the first cell of every notebook and the Colab links in
+        README.md to point at it
 
 With no notebook named, every notebook under ``notebooks/`` is used.
 """
@@ -14,27 +18,58 @@ With no notebook named, every notebook under ``notebooks/`` is used.
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+README = ROOT / "README.md"
 CHECK_TAG = "nbval-check-output"
 
+
+def course_home() -> str:
+    """The course's GitHub repository, ``owner/name``, from ``Homepage`` in pyproject.toml.
+
+    The one place it is written: the notebooks' first cell and the README's Colab
+    links are made from it (``python -m tools.notebooks home``), and the tests check them.
+    """
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        url = tomllib.load(f)["project"]["urls"]["Homepage"]
+    match = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+)/?", url)
+    if match is None:
+        raise ValueError(f"Homepage in pyproject.toml must be https://github.com/OWNER/NAME, not {url!r}")
+    return match.group(1)
+
+
+HOME = course_home()
+
+# What the first cell asks pip for on Colab. --no-deps: the course uses the
+# TensorFlow, Keras, NumPy, ipywidgets and IPython that Colab has (the test
+# target `make test-colab` runs the course on exactly those versions), so pip
+# neither upgrades nor downgrades anything under Colab's running front end, and
+# no runtime restart is needed.
+BOOTSTRAP_PIP = f'--quiet --no-deps "cnn-course-helpers @ git+https://github.com/{HOME}"'
+
 # The first cell of every notebook, identical everywhere (the tests compare it).
-BOOTSTRAP = """\
-# Set-up. On Colab this installs the course helpers (once per session).
+BOOTSTRAP = f"""\
+# Set-up. On Colab this installs the course helpers (a few seconds, once per session)
+# and nothing else: the course runs on Colab's own TensorFlow, Keras and widgets.
 # On your own machine it does nothing: `make lab` has installed them already.
 import importlib.util
 import sys
 
 if importlib.util.find_spec("helpers") is None:
     if "google.colab" in sys.modules:
-        %pip install --quiet "cnn-course-helpers @ git+https://github.com/cnn-course/cnn-course"
+        %pip install {BOOTSTRAP_PIP}
     else:
         sys.path.insert(0, "..")  # a clone opened without `make lab`: use its helpers/ folder"""
+
+# A notebook's "open in Colab" address: owner/name is the course's home.
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/")
 
 KEEP_METADATA = {"kernelspec", "language_info"}
 
@@ -142,11 +177,30 @@ def write(nb, path: Path) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n")
 
 
+def set_home() -> None:
+    """Point every notebook's first cell and the README's Colab links at ``HOME``."""
+    for path in all_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        first = next(c for c in nb.cells if c.cell_type == "code")
+        if first.source != BOOTSTRAP:
+            first.source = BOOTSTRAP
+            write(nb, path)
+            print(f"{path.name}: first cell installs from {HOME}")
+    text = README.read_text()
+    new = COLAB_LINK.sub(f"https://colab.research.google.com/github/{HOME}/blob/", text)
+    if new != text:
+        README.write_text(new)
+        print(f"README.md: Colab links point at {HOME}")
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"refresh", "clean", "check"}:
+    if not argv or argv[0] not in {"refresh", "clean", "check", "home"}:
         print(__doc__)
         return 2
     command, names = argv[0], argv[1:]
+    if command == "home":
+        set_home()
+        return 0
     paths = [Path(n).resolve() for n in names] or all_notebooks()
     status = 0
     for path in paths:
