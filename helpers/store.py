@@ -468,6 +468,10 @@ def import_tfds(what: str):
     """``import tensorflow_datasets``, or DataUnavailableError saying what failed and what to do."""
     try:
         import tensorflow_datasets as tfds
+
+        missing = [name for name in ("load", "builder") if not hasattr(tfds, name)]
+        if missing:  # the import logged an error (a protobuf version clash, say) and left a partial module
+            raise ImportError(f"the module has no {' or '.join(missing)}; see the error it logged above")
     except Exception as exc:  # ImportError, or a version clash inside its dependencies (protobuf)
         raise DataUnavailableError(
             f"Could not get {what}: the package tensorflow-datasets cannot be imported here "

@@ -28,3 +28,22 @@ def tiny_png(value: int) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), (value, value, value)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def importable_tfds():
+    """tensorflow-datasets as the course imports it, or None where it cannot load.
+
+    On Colab's listed versions (``make test-colab``) its import logs a protobuf version
+    clash and leaves a partial module; the course then raises its own clear error,
+    which ``test_data.test_tfds_broken_here_gives_the_course_error`` checks there.
+    """
+    from helpers.data import DataUnavailableError
+    from helpers.store import import_tfds
+
+    try:
+        return import_tfds("tensorflow-datasets")
+    except DataUnavailableError:
+        return None
+
+
+TFDS_BROKEN = "tensorflow-datasets cannot be imported in this environment; the course's error for it is tested instead"

@@ -15,10 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from archives import sha256, tiny_png, zip_bytes
+from archives import TFDS_BROKEN, importable_tfds, sha256, tiny_png, zip_bytes
 from helpers import data
 from helpers.data import ChecksumError, DataUnavailableError, UnsafeArchiveError
-from helpers.store import File, IdxArrays, ImageFolders, Remote, Store, TfdsDataset, download, safe_extract_zip
+from helpers.store import File, IdxArrays, ImageFolders, Remote, Store, TfdsDataset, download, import_tfds, safe_extract_zip
+
+TFDS = importable_tfds()
+needs_tfds = pytest.mark.skipif(TFDS is None, reason=TFDS_BROKEN)
 
 
 def npz_bytes(seed: int = 0) -> bytes:
@@ -385,6 +388,7 @@ def _spy_on_tfds_load(monkeypatch):
 FLOWERS = TfdsDataset("tf_flowers", "tf_flowers", "tensorflow_datasets/tf_flowers", "220 MB")
 
 
+@needs_tfds
 def test_tfds_slicing_api_through_the_store(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
@@ -398,6 +402,7 @@ def test_tfds_slicing_api_through_the_store(tmp_path, monkeypatch):
     assert calls[0]["data_dir"] == str(tmp_path / "cache" / "tensorflow_datasets") and calls[0]["download"] is True
 
 
+@needs_tfds
 def test_tfds_reads_a_mirror_without_downloading(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
@@ -409,6 +414,7 @@ def test_tfds_reads_a_mirror_without_downloading(tmp_path, monkeypatch):
     assert calls[0]["data_dir"] == str(tmp_path / "tensorflow_datasets") and calls[0]["download"] is False
 
 
+@needs_tfds
 def test_tfds_offline_error_names_the_dataset(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
@@ -435,6 +441,22 @@ def test_tfds_that_cannot_be_imported_gives_the_course_error(isolated_data, monk
         data.load_tfds("tf_flowers", ["train[:10%]"])
     message = str(info.value)
     assert "tf_flowers" in message and failure in message and "pip install" in message and "restart" in message
+
+
+def test_a_partly_imported_tfds_gives_the_course_error(monkeypatch):
+    """As on Colab's listed versions: the import logs a protobuf clash and returns a module without ``load``."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "tensorflow_datasets", types.ModuleType("tensorflow_datasets"))
+    with pytest.raises(DataUnavailableError, match="(?s)tf_flowers.*cannot be imported.*no load or builder.*restart"):
+        import_tfds("tf_flowers")
+
+
+@pytest.mark.skipif(TFDS is not None, reason="tensorflow-datasets imports here; the two tests above simulate the failure")
+def test_tfds_broken_here_gives_the_course_error(tmp_path):
+    with pytest.raises(DataUnavailableError, match="(?s)tf_flowers.*cannot be imported.*restart the kernel"):
+        Store([FLOWERS], mirror=None, cache=tmp_path / "cache").load("tf_flowers", split="train[:10%]")
 
 
 def test_sample_photos_need_no_download():

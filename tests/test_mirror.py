@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from archives import sha256, tiny_png, zip_bytes
+from archives import TFDS_BROKEN, importable_tfds, sha256, tiny_png, zip_bytes
 from helpers import data, mirror
 from helpers.store import Remote, Store
 
@@ -236,6 +236,7 @@ def test_unknown_item_is_named(official, tmp_path):
         mirror.build(tmp_path / "m", ["imagenet"], catalogue=official.catalogue)
 
 
+@pytest.mark.skipif(importable_tfds() is None, reason=TFDS_BROKEN)
 def test_tf_flowers_is_prepared_by_tfds_in_staging_and_moved_into_place(tmp_path, monkeypatch):
     import tensorflow_datasets as tfds
 
