@@ -16,8 +16,10 @@ images, with the same batch size, validation after every epoch:
 
 For each epoch the wall-clock seconds (training and validation) are printed side
 by side with their ratio, then the totals. This is a benchmark, not course code:
-``ImageDataGenerator`` is deprecated (it is kept in Keras 3 only for old code),
-and its deprecation messages are silenced here.
+``ImageDataGenerator`` is deprecated: Keras 3 no longer has it under
+``keras.preprocessing.image``, and only ``tf.keras`` (Keras 3's compatibility
+namespace in TensorFlow) still provides it, as legacy code. Its deprecation
+messages are silenced here.
 
 Usage (from the repository root; run nothing else on the machine meanwhile)::
 
