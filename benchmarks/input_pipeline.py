@@ -59,16 +59,24 @@ FILTERS = (16, 32, 64)  # the three-block model
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=300, help="image side in pixels (default 300; try 150)")
     parser.add_argument("--epochs", type=int, default=5, help="epochs per pipeline (default 5)")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder with train/ and validation/ class folders "
-                             "(default: helpers.data.load_horses_or_humans())")
-    parser.add_argument("--order", choices=("tfdata-first", "generator-first"), default="tfdata-first",
-                        help="which pipeline runs first (default tfdata-first)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder with train/ and validation/ class folders (default: helpers.data.load_horses_or_humans())",
+    )
+    parser.add_argument(
+        "--order",
+        choices=("tfdata-first", "generator-first"),
+        default="tfdata-first",
+        help="which pipeline runs first (default tfdata-first)",
+    )
     return parser.parse_args(argv)
 
 
@@ -91,20 +99,31 @@ def build_model(size: int, *, rescale_inside: bool) -> keras.Model:
         layers.append(keras.layers.Rescaling(1 / 255))
     for filters in FILTERS:
         layers += [keras.layers.Conv2D(filters, 3, activation="relu"), keras.layers.MaxPooling2D(2)]
-    layers += [keras.layers.Flatten(), keras.layers.Dense(512, activation="relu"),
-               keras.layers.Dense(1, activation="sigmoid")]
+    layers += [
+        keras.layers.Flatten(),
+        keras.layers.Dense(512, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ]
     model = keras.Sequential(layers)
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
 def tfdata_pipeline(root: Path, size: int, batch_size: int):
     """(train, validation) tf.data pipelines: decode once, cache, shuffle each epoch, batch, prefetch."""
+
     def load(split: str, shuffle: bool):
         ds = keras.utils.image_dataset_from_directory(
-            root / split, image_size=(size, size), batch_size=None, label_mode="binary",
-            shuffle=shuffle, seed=SEED, verbose=False)
+            root / split,
+            image_size=(size, size),
+            batch_size=None,
+            label_mode="binary",
+            shuffle=shuffle,
+            seed=SEED,
+            verbose=False,
+        )
         ds = ds.cache()
         if shuffle:
             ds = ds.shuffle(2048, seed=SEED)
@@ -119,8 +138,9 @@ def generator_pipeline(root: Path, size: int, batch_size: int):
         warnings.simplefilter("ignore")
         idg = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255)
         # bilinear, as image_dataset_from_directory resizes (flow_from_directory's default is nearest)
-        common = dict(target_size=(size, size), batch_size=batch_size, class_mode="binary",
-                      interpolation="bilinear", seed=SEED)
+        common = dict(
+            target_size=(size, size), batch_size=batch_size, class_mode="binary", interpolation="bilinear", seed=SEED
+        )
         train = idg.flow_from_directory(str(root / "train"), shuffle=True, **common)
         validation = idg.flow_from_directory(str(root / "validation"), shuffle=False, **common)
     return train, validation
@@ -140,23 +160,35 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     root = data_dir(args.data_dir)
     keras.utils.set_random_seed(SEED)
-    print(f"Input pipeline benchmark: three-block CNN at {args.size} x {args.size} px, batch {args.batch_size}, "
-          f"{args.epochs} epochs per pipeline")
+    print(
+        f"Input pipeline benchmark: three-block CNN at {args.size} x {args.size} px, batch {args.batch_size}, "
+        f"{args.epochs} epochs per pipeline"
+    )
     print(f"data: {root}")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
-          f"GPUs: {len(tf.config.list_physical_devices('GPU'))}; "
-          f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
+        f"GPUs: {len(tf.config.list_physical_devices('GPU'))}; "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
 
     tf_model = build_model(args.size, rescale_inside=True)
     gen_model = build_model(args.size, rescale_inside=False)
     initial = tf_model.get_weights()  # both models start from these weights
     runs = {
-        "tf.data (cached)": lambda: run("tf.data: image_dataset_from_directory + cache + prefetch",
-                                        *tfdata_pipeline(root, args.size, args.batch_size), tf_model, initial,
-                                        args.epochs),
-        "ImageDataGenerator": lambda: run("ImageDataGenerator(rescale=1/255).flow_from_directory",
-                                          *generator_pipeline(root, args.size, args.batch_size), gen_model,
-                                          initial, args.epochs),
+        "tf.data (cached)": lambda: run(
+            "tf.data: image_dataset_from_directory + cache + prefetch",
+            *tfdata_pipeline(root, args.size, args.batch_size),
+            tf_model,
+            initial,
+            args.epochs,
+        ),
+        "ImageDataGenerator": lambda: run(
+            "ImageDataGenerator(rescale=1/255).flow_from_directory",
+            *generator_pipeline(root, args.size, args.batch_size),
+            gen_model,
+            initial,
+            args.epochs,
+        ),
     }
     order = list(runs) if args.order == "tfdata-first" else list(runs)[::-1]
     results = {name: runs[name]() for name in order}
@@ -170,10 +202,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'total':>5} {total_a:>9.1f} {total_b:>10.1f} {total_b / total_a:>6.2f}x")
     if args.epochs > 1:
         later_a, later_b = np.mean(tfd["seconds"][1:]), np.mean(gen["seconds"][1:])
-        print(f"epochs 2-{args.epochs}, mean: tf.data {later_a:.1f} s, generator {later_b:.1f} s, "
-              f"ratio {later_b / later_a:.2f}x (the cache is full from epoch 2 on)")
-    print(f"final validation accuracy: tf.data {tfd['val_accuracy'][-1]:.3f}, "
-          f"generator {gen['val_accuracy'][-1]:.3f} (same model and start; they differ by shuffling order)")
+        print(
+            f"epochs 2-{args.epochs}, mean: tf.data {later_a:.1f} s, generator {later_b:.1f} s, "
+            f"ratio {later_b / later_a:.2f}x (the cache is full from epoch 2 on)"
+        )
+    print(
+        f"final validation accuracy: tf.data {tfd['val_accuracy'][-1]:.3f}, "
+        f"generator {gen['val_accuracy'][-1]:.3f} (same model and start; they differ by shuffling order)"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers.notebook import import_tensorflow_quietly  # noqa: E402
+from helpers.notebook import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
@@ -66,14 +66,20 @@ def main() -> None:
         for seed in args.seeds:
             seed_everything(seed)
             model = build_dense(units, dropout)
-            model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
             start = time.perf_counter()
             history = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=batch, validation_split=0.1, verbose=0)
             seconds = time.perf_counter() - start
             val = history.history["val_accuracy"]
-            print(f"{name:<14}{seed:>5}{val[-1]:>15.4f}{min(val[8:]):>11.4f} - {max(val[8:]):.4f}"
-                  f"{history.history['accuracy'][-1]:>16.4f}{seconds:>6.0f}", flush=True)
+            print(
+                f"{name:<14}{seed:>5}{val[-1]:>15.4f}{min(val[8:]):>11.4f} - {max(val[8:]):.4f}"
+                f"{history.history['accuracy'][-1]:>16.4f}{seconds:>6.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

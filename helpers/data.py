@@ -53,8 +53,16 @@ ArrayPair = tuple[np.ndarray, np.ndarray]
 _KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 FASHION_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 
 _NPZ_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
@@ -77,16 +85,36 @@ def _idx(filename: str, sha256: str) -> Remote:
     return Remote(_KERAS_DATASETS + filename, filename, checksum=sha256)
 
 
-MNIST = File("mnist", "MNIST", "mnist.npz", "11 MB", reader=_read_npz, remote=Remote(
-    _KERAS_DATASETS + "mnist.npz", "mnist.npz",
-    checksum="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"))
+MNIST = File(
+    "mnist",
+    "MNIST",
+    "mnist.npz",
+    "11 MB",
+    reader=_read_npz,
+    remote=Remote(
+        _KERAS_DATASETS + "mnist.npz",
+        "mnist.npz",
+        checksum="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+    ),
+)
 
-FASHION_MNIST = IdxArrays("fashion-mnist", "Fashion-MNIST", "fashion-mnist.npz", "31 MB", reader=_read_npz, remotes={
-    "y_train": _idx("train-labels-idx1-ubyte.gz", "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-    "x_train": _idx("train-images-idx3-ubyte.gz", "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-    "y_test": _idx("t10k-labels-idx1-ubyte.gz", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
-    "x_test": _idx("t10k-images-idx3-ubyte.gz", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-})
+FASHION_MNIST = IdxArrays(
+    "fashion-mnist",
+    "Fashion-MNIST",
+    "fashion-mnist.npz",
+    "31 MB",
+    reader=_read_npz,
+    remotes={
+        "y_train": _idx(
+            "train-labels-idx1-ubyte.gz", "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"
+        ),
+        "x_train": _idx(
+            "train-images-idx3-ubyte.gz", "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"
+        ),
+        "y_test": _idx("t10k-labels-idx1-ubyte.gz", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
+        "x_test": _idx("t10k-images-idx3-ubyte.gz", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
+    },
+)
 
 # --------------------------------------------------------------------------- #
 # Image folders: horses-or-humans, cats-and-dogs
@@ -95,26 +123,50 @@ FASHION_MNIST = IdxArrays("fashion-mnist", "Fashion-MNIST", "fashion-mnist.npz",
 _TFDS_DATA = "https://storage.googleapis.com/download.tensorflow.org/data/"
 
 HORSES_OR_HUMANS = ImageFolders(
-    "horses-or-humans", "horses-or-humans", "horse-or-human", "150 MB",
+    "horses-or-humans",
+    "horses-or-humans",
+    "horse-or-human",
+    "150 MB",
     counts={"train": {"horses": 500, "humans": 527}, "validation": {"horses": 128, "humans": 128}},
     archives={
-        "train": (Remote(_TFDS_DATA + "horse-or-human.zip", "horse-or-human.zip",
-                         checksum="e2e6f70d3d549c5dd10a57165e55af253ee66ad750403f95c0fb76bb943633a9",
-                         size=149574867), ""),
-        "validation": (Remote(_TFDS_DATA + "validation-horse-or-human.zip", "validation-horse-or-human.zip",
-                              checksum="ae5fff2f4f5554791f05358108e2e05d9801b191f1896ea101402f0e7f6c32c0",
-                              size=11480187), ""),
+        "train": (
+            Remote(
+                _TFDS_DATA + "horse-or-human.zip",
+                "horse-or-human.zip",
+                checksum="e2e6f70d3d549c5dd10a57165e55af253ee66ad750403f95c0fb76bb943633a9",
+                size=149574867,
+            ),
+            "",
+        ),
+        "validation": (
+            Remote(
+                _TFDS_DATA + "validation-horse-or-human.zip",
+                "validation-horse-or-human.zip",
+                checksum="ae5fff2f4f5554791f05358108e2e05d9801b191f1896ea101402f0e7f6c32c0",
+                size=11480187,
+            ),
+            "",
+        ),
     },
 )
 
 CATS_AND_DOGS = ImageFolders(
-    "cats-and-dogs", "cats-and-dogs (filtered)", "cats_and_dogs_filtered", "68 MB",
+    "cats-and-dogs",
+    "cats-and-dogs (filtered)",
+    "cats_and_dogs_filtered",
+    "68 MB",
     counts={"train": {"cats": 1000, "dogs": 1000}, "validation": {"cats": 500, "dogs": 500}},
     # No checksum is published for this archive: it is checked by its exact size, and its
     # unpacked images by a digest of their sha256 sums.
     archives={
-        "*": (Remote("https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip",
-                     "cats_and_dogs_filtered.zip", size=68606236), "cats_and_dogs_filtered"),
+        "*": (
+            Remote(
+                "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip",
+                "cats_and_dogs_filtered.zip",
+                size=68606236,
+            ),
+            "cats_and_dogs_filtered",
+        ),
     },
     content_digest="7d0418bfcd35ecb61c47f2189e318bb9851a76193526948928970d4522c0960e",
 )
@@ -145,16 +197,33 @@ class Application:
         for top in (True, False):
             filename = f"{self.module}_weights_tf_dim_ordering_tf_kernels{'' if top else '_notop'}.h5"
             remote = Remote(f"{_KERAS_WEIGHTS}{self.family}/{filename}", filename, checksum=self.md5[top])
-            files.append(File(weights_key(name, top), f"{name} ImageNet weights", f"keras-weights/{filename}",
-                              "80-100 MB", remote=remote))
+            files.append(
+                File(
+                    weights_key(name, top),
+                    f"{name} ImageNet weights",
+                    f"keras-weights/{filename}",
+                    "80-100 MB",
+                    remote=remote,
+                )
+            )
         return tuple(files)
 
 
 APPLICATIONS: dict[str, Application] = {
-    "resnet50": Application("ResNet50", "resnet50", 224, "resnet",
-                            {True: "2cb95161c43110f7111970584f804107", False: "4d473c1dd8becc155b73f8504c6f6626"}),
-    "xception": Application("Xception", "xception", 299, "xception",
-                            {True: "0a58e3b7378bc2990ea3b43d5981f1f6", False: "b0042744bf5b25fce3cb969f33bebb97"}),
+    "resnet50": Application(
+        "ResNet50",
+        "resnet50",
+        224,
+        "resnet",
+        {True: "2cb95161c43110f7111970584f804107", False: "4d473c1dd8becc155b73f8504c6f6626"},
+    ),
+    "xception": Application(
+        "Xception",
+        "xception",
+        299,
+        "xception",
+        {True: "0a58e3b7378bc2990ea3b43d5981f1f6", False: "b0042744bf5b25fce3cb969f33bebb97"},
+    ),
 }
 
 
@@ -166,16 +235,26 @@ def weights_key(architecture: str, include_top: bool) -> str:
 # The names of ImageNet's 1,000 classes, the file ``decode_predictions`` reads (its MD5 as in
 # keras/src/applications/imagenet_utils.py).
 IMAGENET_CLASS_INDEX = File(
-    "imagenet-class-names", "ImageNet class names", "keras-weights/imagenet_class_index.json", "40 KB",
-    remote=Remote(_TFDS_DATA + "imagenet_class_index.json", "imagenet_class_index.json",
-                  checksum="c2c37ea517e94d9795004a39431a14cb"))
+    "imagenet-class-names",
+    "ImageNet class names",
+    "keras-weights/imagenet_class_index.json",
+    "40 KB",
+    remote=Remote(
+        _TFDS_DATA + "imagenet_class_index.json",
+        "imagenet_class_index.json",
+        checksum="c2c37ea517e94d9795004a39431a14cb",
+    ),
+)
 
 # --------------------------------------------------------------------------- #
 # The catalogue and the store the loaders use
 # --------------------------------------------------------------------------- #
 
 CATALOGUE: tuple = (
-    MNIST, FASHION_MNIST, HORSES_OR_HUMANS, CATS_AND_DOGS,
+    MNIST,
+    FASHION_MNIST,
+    HORSES_OR_HUMANS,
+    CATS_AND_DOGS,
     *(file for name, application in APPLICATIONS.items() for file in application.weights(name)),
     IMAGENET_CLASS_INDEX,
     TfdsDataset("tf_flowers", "tf_flowers", "tensorflow_datasets/tf_flowers", "220 MB"),
@@ -256,7 +335,4 @@ def sample_photos() -> dict[str, np.ndarray]:
     """The two photos that scikit-learn ships, as float32 RGB arrays in [0, 1] of shape (427, 640, 3)."""
     from sklearn.datasets import load_sample_image
 
-    return {
-        name: (load_sample_image(f"{name}.jpg") / 255.0).astype(np.float32)
-        for name in ("china", "flower")
-    }
+    return {name: (load_sample_image(f"{name}.jpg") / 255.0).astype(np.float32) for name in ("china", "flower")}

@@ -70,7 +70,8 @@ def show_misclassified(
         p, t = y_pred[i], y_true[i]
         ax.set_title(
             f"said {class_names[p]} {probabilities[i, p]:.0%}\nwas {class_names[t]} {probabilities[i, t]:.0%}",
-            fontsize=8, color="darkred",
+            fontsize=8,
+            color="darkred",
         )
     fig.tight_layout()
     return fig

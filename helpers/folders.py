@@ -108,8 +108,10 @@ def check_image_folder(
     """
     root = Path(root).expanduser()
     if not root.exists():
-        raise FolderError(f"There is no folder {root}. Set the path to the folder that holds one "
-                          f"sub-folder per class (relative paths start in {Path.cwd()}).")
+        raise FolderError(
+            f"There is no folder {root}. Set the path to the folder that holds one "
+            f"sub-folder per class (relative paths start in {Path.cwd()})."
+        )
     if not root.is_dir():
         raise FolderError(f"{root} is a file, not a folder. Give the folder that holds one sub-folder per class.")
 
@@ -120,9 +122,11 @@ def check_image_folder(
             raise FolderError(
                 f"{root} holds {len(loose)} images but no class folders. Sort them into one sub-folder "
                 f"per class, named after the class: {root}/cats/..., {root}/dogs/... The folder names "
-                f"become the labels.")
-        raise FolderError(f"{root} holds no class folders. Make one sub-folder per class and put that "
-                          f"class's images in it.")
+                f"become the labels."
+            )
+        raise FolderError(
+            f"{root} holds no class folders. Make one sub-folder per class and put that class's images in it."
+        )
 
     candidates: dict[str, list[Path]] = {}
     skipped: list[Path] = []
@@ -147,36 +151,50 @@ def check_image_folder(
 
     problems = []
     if len(class_dirs) == 1:
-        problems.append(f"There is only one class folder ({class_dirs[0].name}/). A classifier needs at least "
-                        f"two classes: add a folder for each other class, next to it.")
+        problems.append(
+            f"There is only one class folder ({class_dirs[0].name}/). A classifier needs at least "
+            f"two classes: add a folder for each other class, next to it."
+        )
     for name, paths in files.items():
         if not paths:
-            why = (f"all {len(candidates[name])} of its image files are unreadable (listed below)"
-                   if candidates[name] else "it has no image files")
-            problems.append(f"The class folder {name}/ is empty: {why}. Add images to it, or remove the "
-                            f"folder if the class is not wanted.")
+            why = (
+                f"all {len(candidates[name])} of its image files are unreadable (listed below)"
+                if candidates[name]
+                else "it has no image files"
+            )
+            problems.append(
+                f"The class folder {name}/ is empty: {why}. Add images to it, or remove the "
+                f"folder if the class is not wanted."
+            )
         elif len(paths) < min_per_class:
-            problems.append(f"The class {name} has only {len(paths)} usable image(s); at least {min_per_class} "
-                            f"per class are needed, so that training and validation both get some.")
+            problems.append(
+                f"The class {name} has only {len(paths)} usable image(s); at least {min_per_class} "
+                f"per class are needed, so that training and validation both get some."
+            )
     check = FolderCheck(root, tuple(files), files, unreadable, skipped)
     if problems:
         details = check.report() if unreadable else ""
-        raise FolderError("This folder cannot be trained on yet:\n- " + "\n- ".join(problems)
-                          + (f"\n\n{details}" if details else ""))
+        raise FolderError(
+            "This folder cannot be trained on yet:\n- " + "\n- ".join(problems) + (f"\n\n{details}" if details else "")
+        )
     few = [f"{name} ({len(paths)})" for name, paths in files.items() if len(paths) < few_per_class]
     if few:
-        check.warnings.append(f"few images in {', '.join(few)}: with fewer than {few_per_class} per class "
-                              f"the validation accuracy rests on a handful of images and will jump between runs.")
+        check.warnings.append(
+            f"few images in {', '.join(few)}: with fewer than {few_per_class} per class "
+            f"the validation accuracy rests on a handful of images and will jump between runs."
+        )
     counts = check.counts
     if max(counts.values()) > 3 * min(counts.values()):
         check.warnings.append(
             "the classes are unbalanced (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + "): "
-            "accuracy then rewards guessing the big class; look at the per-class accuracy too.")
+            "accuracy then rewards guessing the big class; look at the per-class accuracy too."
+        )
     return check
 
 
-def split_folder(check: FolderCheck, validation_fraction: float = 0.2, seed: int = 42
-                 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+def split_folder(
+    check: FolderCheck, validation_fraction: float = 0.2, seed: int = 42
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Split each class separately into (path, label) pairs for training and validation.
 
     Labels are the positions of the classes in ``check.class_names`` (alphabetical).
@@ -196,8 +214,9 @@ def split_folder(check: FolderCheck, validation_fraction: float = 0.2, seed: int
     return train, validation
 
 
-def image_dataset(pairs: Sequence[tuple[str, int]], size: int, batch_size: int = 32, *,
-                  shuffle_seed: int | None = None):
+def image_dataset(
+    pairs: Sequence[tuple[str, int]], size: int, batch_size: int = 32, *, shuffle_seed: int | None = None
+):
     """A ``tf.data`` pipeline of (float32 images 0..255 of size x size x 3, int labels) batches.
 
     Each file is decoded once (JPEG, PNG, GIF first frame, BMP; grey images get three

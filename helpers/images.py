@@ -45,8 +45,10 @@ def _read_bytes(source: ImageSource, what: str) -> bytes:
         path = Path(source).expanduser()
         if not path.is_file():
             hint = "it is a folder, not a file" if path.is_dir() else "no such file"
-            raise ImageError(f"Cannot open {path}: {hint}. Check the path (relative paths start in "
-                             f"the folder of the notebook, {Path.cwd()}).")
+            raise ImageError(
+                f"Cannot open {path}: {hint}. Check the path (relative paths start in "
+                f"the folder of the notebook, {Path.cwd()})."
+            )
         return path.read_bytes()
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source)
@@ -92,18 +94,24 @@ def load_image(source: ImageSource, size: int | Sequence[int] | None = None, *, 
     what = _describe(source, name)
     data = _read_bytes(source, what)
     if not data:
-        raise ImageError(f"{what} is empty (0 bytes). Choose the file again; if it came from a "
-                         f"download or a copy, that transfer did not finish.")
+        raise ImageError(
+            f"{what} is empty (0 bytes). Choose the file again; if it came from a "
+            f"download or a copy, that transfer did not finish."
+        )
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
     except UnidentifiedImageError:
         start = data[:40].decode("utf-8", errors="replace").strip()
-        raise ImageError(f"{what} is not an image this course can read (it starts with {start!r}). "
-                         f"Use a JPEG, PNG, GIF, BMP or WebP file.") from None
+        raise ImageError(
+            f"{what} is not an image this course can read (it starts with {start!r}). "
+            f"Use a JPEG, PNG, GIF, BMP or WebP file."
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{what} is truncated or damaged ({exc}). Open it in an image viewer to "
-                         f"check, or export it again as JPEG or PNG.") from None
+        raise ImageError(
+            f"{what} is truncated or damaged ({exc}). Open it in an image viewer to "
+            f"check, or export it again as JPEG or PNG."
+        ) from None
     img = ImageOps.exif_transpose(img)
     pixels = _to_rgb(img)
     return pixels if size is None else _resize(pixels, size)
@@ -130,13 +138,16 @@ def class_probabilities(output: np.ndarray, class_names: Sequence[str]) -> dict[
     names = list(class_names)
     if output.size == 1:
         if len(names) != 2:
-            raise ValueError(f"The model has one sigmoid output, which means two classes, but "
-                             f"{len(names)} class names were given: {names}.")
+            raise ValueError(
+                f"The model has one sigmoid output, which means two classes, but "
+                f"{len(names)} class names were given: {names}."
+            )
         p = float(output[0])
         return {names[0]: 1.0 - p, names[1]: p}
     if output.size != len(names):
-        raise ValueError(f"The model outputs {output.size} probabilities but {len(names)} class "
-                         f"names were given: {names}.")
+        raise ValueError(
+            f"The model outputs {output.size} probabilities but {len(names)} class names were given: {names}."
+        )
     return {name: float(p) for name, p in zip(names, output)}
 
 
@@ -161,8 +172,15 @@ def _show(prediction: Prediction) -> None:
     plt.show()
 
 
-def predict_image(model, source: ImageSource, class_names: Sequence[str], size: int | Sequence[int], *,
-                  show: bool = True, name: str | None = None) -> Prediction | None:
+def predict_image(
+    model,
+    source: ImageSource,
+    class_names: Sequence[str],
+    size: int | Sequence[int],
+    *,
+    show: bool = True,
+    name: str | None = None,
+) -> Prediction | None:
     """Run ``model`` on one image file and return its ``Prediction``; draw it if ``show``.
 
     The image is read with ``load_image`` and resized to ``size``; the model gets
@@ -219,6 +237,8 @@ def upload_and_predict(model, class_names: Sequence[str], size: int | Sequence[i
 
     upload.observe(on_upload, names="value")
     display(widgets.VBox([upload, output]))
-    print("Click 'Choose images' above and pick one or more image files (JPEG, PNG, ...); each is "
-          "shown with the model's prediction. Or pass a path: predict_image(model, 'my_photo.jpg', ...).")
+    print(
+        "Click 'Choose images' above and pick one or more image files (JPEG, PNG, ...); each is "
+        "shown with the model's prediction. Or pass a path: predict_image(model, 'my_photo.jpg', ...)."
+    )
     return upload

@@ -48,8 +48,10 @@ def feature_map_model(model: keras.Model, layer_names: Sequence[str] | None = No
     """
     names = list(layer_names) if layer_names is not None else conv_and_pool_layers(model)
     if not names:
-        raise ValueError("The model has no convolution or pooling layers to take feature maps from; "
-                         "name the layers you want with layer_names=[...].")
+        raise ValueError(
+            "The model has no convolution or pooling layers to take feature maps from; "
+            "name the layers you want with layer_names=[...]."
+        )
     known = {layer.name for layer in model.layers}
     missing = [name for name in names if name not in known]
     if missing:
@@ -75,8 +77,10 @@ def show_channels(
     """
     maps = np.asarray(maps)
     if maps.ndim != 3:
-        raise ValueError(f"show_channels expects one image's maps of shape (H, W, C), not {maps.shape}; "
-                         "take one image out of the batch first, for example maps[0].")
+        raise ValueError(
+            f"show_channels expects one image's maps of shape (H, W, C), not {maps.shape}; "
+            "take one image out of the batch first, for example maps[0]."
+        )
     channels = maps.shape[-1] if max_channels is None else min(max_channels, maps.shape[-1])
     ncols = max(1, min(ncols, channels))
     nrows = int(np.ceil(channels / ncols))
@@ -120,8 +124,7 @@ def show_kernels(kernel: np.ndarray, *, ncols: int = 8, size: float = 0.9, title
     n = len(pictures)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -223,8 +226,13 @@ def grad_cam(
     weights = tf.reduce_mean(gradients, axis=(0, 1))
     heatmap = tf.nn.relu(tf.tensordot(maps, weights, axes=[[2], [0]]))
     return GradCam(
-        heatmap=heatmap.numpy(), maps=maps.numpy(), gradients=gradients.numpy(), weights=weights.numpy(),
-        class_index=chosen, score=float(score), probability=float(probability),
+        heatmap=heatmap.numpy(),
+        maps=maps.numpy(),
+        gradients=gradients.numpy(),
+        weights=weights.numpy(),
+        class_index=chosen,
+        score=float(score),
+        probability=float(probability),
     )
 
 

@@ -60,8 +60,7 @@ def ink_boxes(digits: np.ndarray, threshold: float = 0) -> np.ndarray:
         raise BoxError(f"digit {int(np.argmax(empty))} has no pixel above {threshold}: it has no box")
     w, h = cols.shape[1], rows.shape[1]
     boxes = np.stack(
-        [cols.argmax(axis=1), rows.argmax(axis=1),
-         w - cols[:, ::-1].argmax(axis=1), h - rows[:, ::-1].argmax(axis=1)],
+        [cols.argmax(axis=1), rows.argmax(axis=1), w - cols[:, ::-1].argmax(axis=1), h - rows[:, ::-1].argmax(axis=1)],
         axis=1,
     ).astype(np.int64)
     return boxes[0] if single else boxes
@@ -89,7 +88,7 @@ def make_canvases(digits: np.ndarray, labels: np.ndarray, *, size: int = 64, see
     offsets = rng.integers(0, size - DIGIT_SIDE + 1, size=(n, 2))  # (x, y) of the top-left corner
     images = np.zeros((n, size, size, 1), dtype=np.float32)
     for i, (x, y) in enumerate(offsets):
-        images[i, y:y + DIGIT_SIDE, x:x + DIGIT_SIDE, 0] = digits[i] / scale
+        images[i, y : y + DIGIT_SIDE, x : x + DIGIT_SIDE, 0] = digits[i] / scale
     pixel_boxes = ink_boxes(digits) + np.concatenate([offsets, offsets], axis=1)
     return Canvases(images, (pixel_boxes / size).astype(np.float32), labels.astype(np.int64))
 
@@ -108,15 +107,16 @@ def place_digits(digits: np.ndarray, corners: list[tuple[int, int]], size: int |
         h, w = digit.shape
         if x < 0 or y < 0 or x + w > width or y + h > height:
             raise BoxError(f"a digit at (x={x}, y={y}) does not fit on a canvas of {width} x {height}")
-        canvas[y:y + h, x:x + w] = np.maximum(canvas[y:y + h, x:x + w], digit)
+        canvas[y : y + h, x : x + w] = np.maximum(canvas[y : y + h, x : x + w], digit)
     return canvas
 
 
 def _as_boxes(boxes, name: str) -> np.ndarray:
     array = np.asarray(boxes, dtype=np.float64)
     if array.shape[-1:] != (4,):
-        raise BoxError(f"{name} should have 4 numbers (x_min, y_min, x_max, y_max) on its last axis; "
-                       f"its shape is {array.shape}")
+        raise BoxError(
+            f"{name} should have 4 numbers (x_min, y_min, x_max, y_max) on its last axis; its shape is {array.shape}"
+        )
     return array
 
 
@@ -145,15 +145,19 @@ def iou(boxes_a, boxes_b) -> np.ndarray:
 def corners_to_center(boxes) -> np.ndarray:
     """``(x_min, y_min, x_max, y_max)`` -> ``(cx, cy, w, h)``, over the last axis."""
     b = _as_boxes(boxes, "boxes")
-    return np.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2,
-                     b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], axis=-1)
+    return np.stack(
+        [(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2, b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]],
+        axis=-1,
+    )
 
 
 def center_to_corners(boxes) -> np.ndarray:
     """``(cx, cy, w, h)`` -> ``(x_min, y_min, x_max, y_max)``, over the last axis."""
     b = _as_boxes(boxes, "boxes")
-    return np.stack([b[..., 0] - b[..., 2] / 2, b[..., 1] - b[..., 3] / 2,
-                     b[..., 0] + b[..., 2] / 2, b[..., 1] + b[..., 3] / 2], axis=-1)
+    return np.stack(
+        [b[..., 0] - b[..., 2] / 2, b[..., 1] - b[..., 3] / 2, b[..., 0] + b[..., 2] / 2, b[..., 1] + b[..., 3] / 2],
+        axis=-1,
+    )
 
 
 def draw_box(ax, box, size: int, *, color: str = "lime", label: str | None = None, linestyle: str = "-"):
@@ -165,7 +169,15 @@ def draw_box(ax, box, size: int, *, color: str = "lime", label: str | None = Non
     from matplotlib.patches import Rectangle
 
     x0, y0, x1, y1 = (np.asarray(box, dtype=float) * size).tolist()
-    patch = Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=color,
-                      linewidth=1.8, linestyle=linestyle, label=label)
+    patch = Rectangle(
+        (x0 - 0.5, y0 - 0.5),
+        x1 - x0,
+        y1 - y0,
+        fill=False,
+        edgecolor=color,
+        linewidth=1.8,
+        linestyle=linestyle,
+        label=label,
+    )
     ax.add_patch(patch)
     return patch

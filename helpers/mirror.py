@@ -30,8 +30,8 @@ import argparse
 import contextlib
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from . import data
 from .store import DOWNLOADS, MANIFEST, Asset, DataUnavailableError, Store, file_hash, read_manifest, remove
@@ -51,9 +51,12 @@ def _mirror_files(mirror: Path) -> list[str]:
     names = []
     for path in sorted(mirror.rglob("*")):
         relative = path.relative_to(mirror)
-        if (path.is_file() and relative.parts[0] not in {MANIFEST, DOWNLOADS}
-                and not any(part.startswith(".") for part in relative.parts)
-                and not path.name.endswith(".part")):
+        if (
+            path.is_file()
+            and relative.parts[0] not in {MANIFEST, DOWNLOADS}
+            and not any(part.startswith(".") for part in relative.parts)
+            and not path.name.endswith(".part")
+        ):
             names.append(relative.as_posix())
     return names
 
@@ -96,14 +99,19 @@ def _drop_damaged(mirror: Path, chosen: Sequence[Asset]) -> list[str]:
         target = mirror / asset.path
         if not target.exists():
             continue
-        files = {rel: digest for rel, digest in listed.items()
-                 if rel == asset.path or rel.startswith(asset.path.rstrip("/") + "/")}
-        bad = [rel for rel, digest in files.items()
-               if not (mirror / rel).is_file() or file_hash(mirror / rel) != digest]
+        files = {
+            rel: digest
+            for rel, digest in listed.items()
+            if rel == asset.path or rel.startswith(asset.path.rstrip("/") + "/")
+        }
+        bad = [
+            rel for rel, digest in files.items() if not (mirror / rel).is_file() or file_hash(mirror / rel) != digest
+        ]
         if bad:
             remove(target)
-            dropped.append(f"{asset.key}: {len(bad)} file(s) no longer match the manifest "
-                           f"(first: {bad[0]}); fetching it again")
+            dropped.append(
+                f"{asset.key}: {len(bad)} file(s) no longer match the manifest (first: {bad[0]}); fetching it again"
+            )
     return dropped
 
 
@@ -112,8 +120,9 @@ def _drop_damaged(mirror: Path, chosen: Sequence[Asset]) -> list[str]:
 # --------------------------------------------------------------------------- #
 
 
-def build(mirror: Path, names: list[str] | None = None, *, log=print,
-          catalogue: Sequence[Asset] = data.CATALOGUE) -> int:
+def build(
+    mirror: Path, names: list[str] | None = None, *, log=print, catalogue: Sequence[Asset] = data.CATALOGUE
+) -> int:
     """Build (or complete) a mirror in ``mirror``; return the number of files in its manifest.
 
     ``names`` chooses entries of ``catalogue`` by key; all by default. Raises
@@ -157,8 +166,11 @@ def build(mirror: Path, names: list[str] | None = None, *, log=print,
 
     if failures:
         names_failed = ", ".join(failures)
-        kept = (f" Verified archives already downloaded are kept in {mirror / DOWNLOADS} and reused."
-                if (mirror / DOWNLOADS).is_dir() else "")
+        kept = (
+            f" Verified archives already downloaded are kept in {mirror / DOWNLOADS} and reused."
+            if (mirror / DOWNLOADS).is_dir()
+            else ""
+        )
         raise MirrorError(
             f"Not built: {names_failed}. The folder {mirror} is incomplete and has no {MANIFEST}; "
             f"those items are absent, not half-written.{kept} Next step: check the connection and "
@@ -173,8 +185,9 @@ def _size_of(mirror: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.mirror",
-                                     description="Build or check an offline course data folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.mirror", description="Build or check an offline course data folder."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="download, verify and write a mirror (or complete one)")
     b.add_argument("folder", type=Path)
@@ -208,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     folder = args.folder.expanduser().resolve()
     print(f"\n{folder}: {count} files, {_size_of(folder) / 1e6:,.0f} MB, listed in {MANIFEST}.")
-    print(f"Copy the folder to each lab machine and set COURSE_DATA_DIR to the copy, e.g.\n"
-          f"    export COURSE_DATA_DIR={folder}")
+    print(
+        f"Copy the folder to each lab machine and set COURSE_DATA_DIR to the copy, e.g.\n"
+        f"    export COURSE_DATA_DIR={folder}"
+    )
     return 0
 
 

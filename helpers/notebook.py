@@ -43,6 +43,7 @@ def dependency_problems(package: str = "cnn-course-helpers") -> list[str]:
 
     try:
         from packaging.requirements import Requirement
+
         required = [Requirement(r) for r in metadata.requires(package) or []]
     except (ImportError, metadata.PackageNotFoundError):
         return []
@@ -53,11 +54,13 @@ def dependency_problems(package: str = "cnn-course-helpers") -> list[str]:
         try:
             version = metadata.version(req.name)
         except metadata.PackageNotFoundError:
-            problems.append(f"Missing: {req.name}, which the course needs. Install it with: %pip install \"{req}\"")
+            problems.append(f'Missing: {req.name}, which the course needs. Install it with: %pip install "{req}"')
             continue
         if not req.specifier.contains(version, prereleases=True):
-            problems.append(f"Too old or too new: {req.name} {version}; the course is tested with {req}. "
-                            f"Install it with: %pip install \"{req}\", then restart the kernel.")
+            problems.append(
+                f"Too old or too new: {req.name} {version}; the course is tested with {req}. "
+                f'Install it with: %pip install "{req}", then restart the kernel.'
+            )
     return problems
 
 

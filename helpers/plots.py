@@ -26,8 +26,9 @@ def show_images(
     n = len(images)
     ncols = max(1, min(ncols, n))
     nrows = max(1, int(np.ceil(n / ncols)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -69,8 +70,9 @@ def show_matrix(
     for (r, c), value in np.ndenumerate(matrix):
         red, green, blue, _ = image.cmap(image.norm(value))
         luminance = 0.299 * red + 0.587 * green + 0.114 * blue
-        ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=9,
-                color="white" if luminance < 0.5 else "black")
+        ax.text(
+            c, r, fmt.format(value), ha="center", va="center", fontsize=9, color="white" if luminance < 0.5 else "black"
+        )
     if highlight is not None:
         r, c, h, w = highlight
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="red", linewidth=2.5))
@@ -122,9 +124,16 @@ def plot_confusion_matrix(
     if ax is None:
         side = 1.0 + 0.6 * len(class_names)
         _, ax = plt.subplots(figsize=(side + 1.5, side))
-    sns.heatmap(data, annot=True, fmt=".2f" if normalize else "d", cmap="Blues", cbar=False,
-                xticklabels=class_names, yticklabels=class_names, ax=ax)
+    sns.heatmap(
+        data,
+        annot=True,
+        fmt=".2f" if normalize else "d",
+        cmap="Blues",
+        cbar=False,
+        xticklabels=class_names,
+        yticklabels=class_names,
+        ax=ax,
+    )
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     return ax
-

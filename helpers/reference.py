@@ -43,7 +43,7 @@ def correlate2d(image: np.ndarray, kernel: np.ndarray, *, stride: int = 1, paddi
     out = np.zeros((oh, ow))
     for i in range(oh):
         for j in range(ow):
-            patch = image[i * stride: i * stride + kh, j * stride: j * stride + kw]
+            patch = image[i * stride : i * stride + kh, j * stride : j * stride + kw]
             out[i, j] = np.sum(patch * kernel)
     return out
 
@@ -104,7 +104,7 @@ def convolution_matrix(kernel: np.ndarray, in_shape: tuple[int, int]) -> np.ndar
     for i in range(oh):
         for j in range(ow):
             row = np.zeros((h, w))
-            row[i: i + kh, j: j + kw] = kernel
+            row[i : i + kh, j : j + kw] = kernel
             matrix[i * ow + j] = row.ravel()
     return matrix
 
@@ -137,7 +137,7 @@ def pool2d(
     for i in range(oh):
         for j in range(ow):
             r0, c0 = i * stride - top, j * stride - left
-            window = image[max(r0, 0): r0 + size, max(c0, 0): c0 + size]
+            window = image[max(r0, 0) : r0 + size, max(c0, 0) : c0 + size]
             out[i, j] = window.max(axis=(0, 1)) if mode == "max" else window.mean(axis=(0, 1))
     return out[:, :, 0] if squeeze else out
 

@@ -23,14 +23,13 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -203,7 +202,7 @@ def download(remote: Remote, dest_dir: Path, *, what: str | None = None, cache: 
                 for chunk in iter(lambda: response.read(_CHUNK), b""):
                     out.write(chunk)
                     bar.update(len(chunk))
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise DataUnavailableError(offline_message(what, remote.url, exc, cache or dest_dir)) from None
 
@@ -237,8 +236,11 @@ def safe_extract_zip(archive: Path, target: Path) -> Path:
                 name = info.filename
                 dest = (root / name).resolve()
                 is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-                if name.startswith(("/", "\\")) or ".." in Path(name).parts or is_link or (
-                    dest != root and root not in dest.parents
+                if (
+                    name.startswith(("/", "\\"))
+                    or ".." in Path(name).parts
+                    or is_link
+                    or (dest != root and root not in dest.parents)
                 ):
                     raise UnsafeArchiveError(
                         f"The archive {archive.name} contains the entry '{name}', which would be "
@@ -263,7 +265,7 @@ def read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as fh:
         raw = fh.read()
     ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -350,16 +352,20 @@ class IdxArrays(Asset):
 
     def fetch(self, store: Store, target: Path) -> None:
         folder = store.cache / DOWNLOADS / self.key
-        arrays = {key: read_idx(store.download(remote, folder, what=f"{self.name} {remote.filename}"))
-                  for key, remote in self.remotes.items()}
+        arrays = {
+            key: read_idx(store.download(remote, folder, what=f"{self.name} {remote.filename}"))
+            for key, remote in self.remotes.items()
+        }
         partial = target.with_name(target.name + ".part")
         try:
             with open(partial, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
             problem = _unreadable(self, partial)
             if problem is not None:
-                raise ChecksumError(f"{self.name}: the arrays converted from the official files are "
-                                    f"not as expected: {problem}. Nothing was kept.")
+                raise ChecksumError(
+                    f"{self.name}: the arrays converted from the official files are "
+                    f"not as expected: {problem}. Nothing was kept."
+                )
             partial.replace(target)
         finally:
             partial.unlink(missing_ok=True)
@@ -420,8 +426,9 @@ class ImageFolders(Asset):
     is_folder = True
 
     def _counted(self, root: Path) -> dict[str, dict[str, int]]:
-        return {split: {cls: _count_images(root / split / cls) for cls in classes}
-                for split, classes in self.counts.items()}
+        return {
+            split: {cls: _count_images(root / split / cls) for cls in classes} for split, classes in self.counts.items()
+        }
 
     def damage(self, path: Path, *, thorough: bool = False) -> str | None:
         found = self._counted(path)
@@ -447,7 +454,7 @@ class ImageFolders(Asset):
                 archive = store.download(remote, downloads, what=f"{self.name} {remote.filename}")
                 unpacked = safe_extract_zip(archive, staging / "unpacked" / split)
                 source = unpacked / inner if inner else unpacked
-                for sub in (self.counts if split == "*" else [None]):
+                for sub in self.counts if split == "*" else [None]:
                     shutil.move(str(source / sub if sub else source), str(staging / (sub or split)))
             shutil.rmtree(staging / "unpacked")
             problem = self.damage(staging, thorough=True)
@@ -499,14 +506,15 @@ class TfdsDataset(Asset):
     downloads_on_open = True
 
     def present(self, path: Path) -> bool:
-        return path.is_dir() and any(_VERSION.fullmatch(p.name) and (p / "dataset_info.json").is_file()
-                                     for p in path.iterdir())
+        return path.is_dir() and any(
+            _VERSION.fullmatch(p.name) and (p / "dataset_info.json").is_file() for p in path.iterdir()
+        )
 
     def damage(self, path: Path, *, thorough: bool = False) -> str | None:
         if not thorough:
             return None
         try:
-            import_tfds(self.name).builder(self.key, data_dir=str(path.parent)).info  # raises when unreadable
+            _ = import_tfds(self.name).builder(self.key, data_dir=str(path.parent)).info  # raises when unreadable
         except Exception as exc:
             return f"tensorflow-datasets cannot read {path} ({exc})"
         return None
@@ -518,8 +526,9 @@ class TfdsDataset(Asset):
         try:
             return tfds.load(self.key, data_dir=str(path.parent), download=origin == "cache", **options)
         except Exception as exc:  # tfds raises many kinds when offline
-            raise DataUnavailableError(offline_message(
-                what, f"https://www.tensorflow.org/datasets/catalog/{self.key}", exc, path.parents[1])) from None
+            raise DataUnavailableError(
+                offline_message(what, f"https://www.tensorflow.org/datasets/catalog/{self.key}", exc, path.parents[1])
+            ) from None
 
     def fetch(self, store: Store, target: Path) -> None:
         tfds = import_tfds(f"the tensorflow-datasets dataset '{self.key}'")
@@ -540,6 +549,7 @@ class TfdsDataset(Asset):
 # --------------------------------------------------------------------------- #
 # The store
 # --------------------------------------------------------------------------- #
+
 
 class _Environment:
     """A Store's default mirror and cache: the folders that the environment names, read at each use."""
@@ -596,14 +606,19 @@ class Store:
             if asset.present(path):
                 listed = None if asset.is_folder else read_manifest(mirror).get(asset.path)
                 if listed is not None:
-                    problem = None if file_hash(path) == listed else (
-                        f"{path} does not match the sha256 listed in {mirror / MANIFEST}")
+                    problem = (
+                        None
+                        if file_hash(path) == listed
+                        else (f"{path} does not match the sha256 listed in {mirror / MANIFEST}")
+                    )
                 else:
                     problem = asset.damage(path)
                 return self._open(asset, path, "mirror", problem, options)
             slash = "/" if asset.is_folder else ""
-            print(f"Note: the offline mirror {mirror} does not hold {asset.name} (no {asset.path}{slash}); "
-                  f"using the cache or the official download instead.")
+            print(
+                f"Note: the offline mirror {mirror} does not hold {asset.name} (no {asset.path}{slash}); "
+                f"using the cache or the official download instead."
+            )
         path = self.cache / asset.path
         if not asset.downloads_on_open:
             self.ensure(asset, thorough=False)
@@ -615,10 +630,15 @@ class Store:
                 return asset.open(path, origin, **options)
             except Damaged as exc:
                 problem = str(exc)
-        fix = (f"copy {asset.path} into the mirror again, or unset {MIRROR_ENV} to download it"
-               if origin == "mirror" else f"delete {path} so that it is fetched again")
-        raise ChecksumError(f"{asset.name}: the copy in the {'offline mirror' if origin == 'mirror' else 'cache'} "
-                            f"is damaged or incomplete: {problem}.\nNext step: {fix}.")
+        fix = (
+            f"copy {asset.path} into the mirror again, or unset {MIRROR_ENV} to download it"
+            if origin == "mirror"
+            else f"delete {path} so that it is fetched again"
+        )
+        raise ChecksumError(
+            f"{asset.name}: the copy in the {'offline mirror' if origin == 'mirror' else 'cache'} "
+            f"is damaged or incomplete: {problem}.\nNext step: {fix}."
+        )
 
     def ensure(self, key: str | Asset, *, thorough: bool = True, say: Callable[[str], None] = print) -> str:
         """Make sure a verified copy of the asset is in the cache folder; return what was done, in a few words.
@@ -631,8 +651,7 @@ class Store:
             problem = asset.damage(path, thorough=thorough)
             if problem is None:
                 return "kept (verified)"
-            say(f"Note: the copy of {asset.name} in {path} is damaged or incomplete ({problem}); "
-                f"fetching it again.")
+            say(f"Note: the copy of {asset.name} in {path} is damaged or incomplete ({problem}); fetching it again.")
             remove(path)
         asset.fetch(self, path)
         return "downloaded and verified"

@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -100,8 +100,14 @@ def imagenet_class_names() -> bool:
     return True
 
 
-def pretrained_base(architecture: str, weights: Path | str | None, *, include_top: bool = False,
-                    input_shape: Sequence[int] | None = None, **kwargs):
+def pretrained_base(
+    architecture: str,
+    weights: Path | str | None,
+    *,
+    include_top: bool = False,
+    input_shape: Sequence[int] | None = None,
+    **kwargs,
+):
     """Build ``keras.applications.<architecture>`` with the ImageNet weights file ``weights``.
 
     ``weights`` is what ``imagenet_weights`` returned (with the same
@@ -182,7 +188,7 @@ def unfreeze_top(model, n: int, *, keep_batchnorm_frozen: bool = True) -> list[s
         raise ValueError(f"n must be 0 or more, not {n}.")
     model.trainable = True
     weighted = [layer for layer in model.layers if _has_weights(layer)]
-    top = weighted[len(weighted) - n:] if n else []
+    top = weighted[len(weighted) - n :] if n else []
     if n > len(weighted):
         raise ValueError(f"{model.name} has only {len(weighted)} layers with weights; cannot unfreeze {n}.")
     chosen = {id(layer) for layer in top}
@@ -203,4 +209,3 @@ def trainable_layer_names(model) -> list[str]:
 def count_trainable(model) -> int:
     """Number of trainable parameters (the values an optimizer will change) in ``model``."""
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
-

@@ -19,8 +19,15 @@ from helpers.exercises import ____, exercises_in, nb04, nb05, nb06, nb07, nb08, 
 from helpers.exercises.building import Code
 
 CODE_EXERCISES = {
-    "nb04.q4": nb04.q4, "nb05.q4": nb05.q4, "nb06.q4": nb06.q4, "nb06.q5": nb06.q5, "nb07.q4": nb07.q4,
-    "nb08.q4": nb08.q4, "nb09.q5": nb09.q5, "nb10.q5": nb10.q5, "nb12.q4": nb12.q4,
+    "nb04.q4": nb04.q4,
+    "nb05.q4": nb05.q4,
+    "nb06.q4": nb06.q4,
+    "nb06.q5": nb06.q5,
+    "nb07.q4": nb07.q4,
+    "nb08.q4": nb08.q4,
+    "nb09.q5": nb09.q5,
+    "nb10.q5": nb10.q5,
+    "nb12.q4": nb12.q4,
     "nb13.q4": nb13.q4,
 }
 PARAMS = [pytest.param(exercise, id=name) for name, exercise in CODE_EXERCISES.items()]
@@ -90,9 +97,12 @@ def test_an_error_in_the_learners_code_names_the_line_and_is_no_traceback():
 def test_reach_x_rejects_a_model_below_the_target_with_its_accuracy():
     result = nb04.q4.evaluate(nb04._q4_one_epoch_sgd)
     assert result.status == "wrong"
-    assert re.fullmatch(rf"accuracy 0\.\d{{3}} on 1,000 images your function did not train on, after \d+ s of "
-                        rf"training; the target is {nb04.Q4_TARGET:.2f}\. Train a few more epochs, or give the "
-                        rf"network more units\.", result.message), result.message
+    assert re.fullmatch(
+        rf"accuracy 0\.\d{{3}} on 1,000 images your function did not train on, after \d+ s of "
+        rf"training; the target is {nb04.Q4_TARGET:.2f}\. Train a few more epochs, or give the "
+        rf"network more units\.",
+        result.message,
+    ), result.message
     accuracy = float(result.message.split()[1])
     assert accuracy < nb04.Q4_TARGET
 
@@ -106,8 +116,9 @@ def test_reach_x_enforces_the_time_limit(monkeypatch):
     monkeypatch.setattr(nb04, "Q4_SECONDS", 0.001)
     result = nb04.q4.evaluate(nb04._q4_solution)
     assert result.status == "wrong"
-    assert re.match(r"building and training took \d+ s, more than the 0 s allowed \(accuracy 0\.\d{3}\)\. ",
-                    result.message), result.message
+    assert re.match(
+        r"building and training took \d+ s, more than the 0 s allowed \(accuracy 0\.\d{3}\)\. ", result.message
+    ), result.message
 
 
 def test_reach_x_evaluates_on_images_the_function_never_saw():

@@ -17,8 +17,11 @@ from tools import course
 
 
 def metric_output(name, value, sentence, key=False):
-    return nbformat.v4.new_output("display_data", data={"text/plain": sentence},
-                                  metadata={METRIC_METADATA: {"name": name, "value": value, "key": key}})
+    return nbformat.v4.new_output(
+        "display_data",
+        data={"text/plain": sentence},
+        metadata={METRIC_METADATA: {"name": name, "value": value, "key": key}},
+    )
 
 
 def test_metrics_are_read_from_metadata_not_from_the_words():
@@ -33,14 +36,20 @@ def test_metrics_are_read_from_metadata_not_from_the_words():
     ]
     found = course.metrics_in_notebook(nb)
     assert [(m.name, m.value, m.key, m.cell) for m in found] == [
-        ("validation accuracy", 0.9012, False, 2), ("test accuracy", 0.919, True, 4)]
+        ("validation accuracy", 0.9012, False, 2),
+        ("test accuracy", 0.919, True, 4),
+    ]
     assert found[1].sentence == "The CNN gets 91.9% of the test images right."
     assert course.key_metric(found) is found[1]
 
 
 def test_the_key_metric_is_the_last_declared_one_and_may_be_missing():
-    metrics = [course.Metric("a", 0.1, True, "", 1), course.Metric("b", 0.2, False, "", 2),
-               course.Metric("c", 0.3, True, "", 3), course.Metric("d", 0.4, False, "", 4)]
+    metrics = [
+        course.Metric("a", 0.1, True, "", 1),
+        course.Metric("b", 0.2, False, "", 2),
+        course.Metric("c", 0.3, True, "", 3),
+        course.Metric("d", 0.4, False, "", 4),
+    ]
     assert course.key_metric(metrics).name == "c"
     assert course.key_metric(metrics[1:2]) is None
     assert course.key_metric([]) is None
@@ -88,31 +97,39 @@ def finished_run(tmp_path_factory):
     """Three notebooks run once: one that works and declares a key metric, one that fails in its
     second code cell, one that reports a metric but declares none as its key metric."""
     folder = tmp_path_factory.mktemp("notebooks")
-    nbformat.write(notebook(
-        "import os\nprint('profile', os.environ['COURSE_PROFILE'])",
-        "import numpy as np\nblock = np.ones(300_000_000 // 8)  # 300 MB held by the kernel",
-        "import helpers\n"
-        "print('test accuracy 0.5000')  # printed, not reported: not a metric\n"
-        "helpers.report_metric('test accuracy, dense', 0.866, 'dense network: test accuracy 0.8660')\n"
-        "helpers.report_metric('validation accuracy', np.float64(0.9012))",
-        # a sentence without the words "test accuracy": the metric is still read
-        "helpers.report_metric('test accuracy', 0.919, 'The CNN gets 91.9% of the test images right.', key=True)",
-    ), folder / "01_works.ipynb")
-    nbformat.write(notebook(
-        "import os\nos.write(2, b'a message written by the kernel process itself\\n')",
-        "print('about to fail')\nraise ValueError('the data folder is empty')",
-        "print('never runs')",
-    ), folder / "02_fails.ipynb")
-    nbformat.write(notebook(
-        "import helpers\nhelpers.report_metric('mean IoU', 0.61, 'boxes: mean IoU 0.610')",
-    ), folder / "03_no_key.ipynb")
+    nbformat.write(
+        notebook(
+            "import os\nprint('profile', os.environ['COURSE_PROFILE'])",
+            "import numpy as np\nblock = np.ones(300_000_000 // 8)  # 300 MB held by the kernel",
+            "import helpers\n"
+            "print('test accuracy 0.5000')  # printed, not reported: not a metric\n"
+            "helpers.report_metric('test accuracy, dense', 0.866, 'dense network: test accuracy 0.8660')\n"
+            "helpers.report_metric('validation accuracy', np.float64(0.9012))",
+            # a sentence without the words "test accuracy": the metric is still read
+            "helpers.report_metric('test accuracy', 0.919, 'The CNN gets 91.9% of the test images right.', key=True)",
+        ),
+        folder / "01_works.ipynb",
+    )
+    nbformat.write(
+        notebook(
+            "import os\nos.write(2, b'a message written by the kernel process itself\\n')",
+            "print('about to fail')\nraise ValueError('the data folder is empty')",
+            "print('never runs')",
+        ),
+        folder / "02_fails.ipynb",
+    )
+    nbformat.write(
+        notebook(
+            "import helpers\nhelpers.report_metric('mean IoU', 0.61, 'boxes: mean IoU 0.610')",
+        ),
+        folder / "03_no_key.ipynb",
+    )
     out = tmp_path_factory.mktemp("report")
     # The kernel gets the chosen profile in its own environment; this process keeps its own.
     before = os.environ.get("COURSE_PROFILE")
     os.environ["COURSE_PROFILE"] = "full"
     try:
-        report = course.run(course.select([], folder), out, profile="fast", timeout=120,
-                            memory_limit=250 * 10**6)
+        report = course.run(course.select([], folder), out, profile="fast", timeout=120, memory_limit=250 * 10**6)
         assert os.environ["COURSE_PROFILE"] == "full", "the tool must not change its own environment"
     finally:
         if before is None:
@@ -133,8 +150,10 @@ def test_report_has_time_memory_metrics_and_copies(finished_run):
         assert works["peak_memory_source"] == "VmHWM"
         assert works["peak_memory_bytes"] > 300 * 10**6, "the 300 MB array must show in the peak"
     assert [(m["name"], m["value"], m["key"], m["cell"]) for m in works["metrics"]] == [
-        ("test accuracy, dense", 0.866, False, 4), ("validation accuracy", 0.9012, False, 4),
-        ("test accuracy", 0.919, True, 5)]
+        ("test accuracy, dense", 0.866, False, 4),
+        ("validation accuracy", 0.9012, False, 4),
+        ("test accuracy", 0.919, True, 5),
+    ]
     assert works["key_metric"]["value"] == 0.919
     assert works["key_metric"]["sentence"] == "The CNN gets 91.9% of the test images right."
 

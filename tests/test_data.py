@@ -14,11 +14,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from archives import TFDS_BROKEN, importable_tfds, sha256, tiny_png, zip_bytes
+
 from helpers import data
 from helpers.data import ChecksumError, DataUnavailableError, UnsafeArchiveError
-from helpers.store import File, IdxArrays, ImageFolders, Remote, Store, TfdsDataset, download, import_tfds, safe_extract_zip
+from helpers.store import (
+    File,
+    IdxArrays,
+    ImageFolders,
+    Remote,
+    Store,
+    TfdsDataset,
+    download,
+    import_tfds,
+    safe_extract_zip,
+)
 
 TFDS = importable_tfds()
 needs_tfds = pytest.mark.skipif(TFDS is None, reason=TFDS_BROKEN)
@@ -39,8 +49,9 @@ def npz_bytes(seed: int = 0) -> bytes:
 
 def mnist_asset(remote: Remote) -> File:
     """The course's MNIST entry with another address and checksum."""
-    return File(data.MNIST.key, data.MNIST.name, data.MNIST.path, data.MNIST.size, remote=remote,
-                reader=data.MNIST.reader)
+    return File(
+        data.MNIST.key, data.MNIST.name, data.MNIST.path, data.MNIST.size, remote=remote, reader=data.MNIST.reader
+    )
 
 
 def served_mnist(http_root, payload: bytes | None = None, checksum: str | None = None) -> File:
@@ -145,8 +156,11 @@ def test_fashion_mnist_is_downloaded_as_idx_files_and_cached_in_mirror_layout(ht
         (root / name).write_bytes(payload)
         remotes[key] = Remote(base + name, name, checksum=sha256(payload))
     fashion = data.FASHION_MNIST
-    store = Store([IdxArrays(fashion.key, fashion.name, fashion.path, fashion.size, remotes=remotes,
-                             reader=fashion.reader)], mirror=None, cache=tmp_path / "cache")
+    store = Store(
+        [IdxArrays(fashion.key, fashion.name, fashion.path, fashion.size, remotes=remotes, reader=fashion.reader)],
+        mirror=None,
+        cache=tmp_path / "cache",
+    )
 
     (x_train, y_train), (x_test, y_test) = store.load("fashion-mnist")
     np.testing.assert_array_equal(x_train, arrays["x_train"][1])
@@ -164,9 +178,15 @@ def _folders(base: str, archives: dict[str, bytes], root: Path, digest: str | No
     for split, payload in archives.items():
         (root / f"{split}.zip").write_bytes(payload)
         remotes[split] = (Remote(base + f"{split}.zip", f"{split}.zip", checksum=sha256(payload)), "")
-    return ImageFolders("tiny-pets", "tiny-pets", "tiny_pets", "1 KB",
-                        counts={"train": {"cats": 2, "dogs": 1}, "validation": {"cats": 1, "dogs": 1}},
-                        archives=remotes, content_digest=digest)
+    return ImageFolders(
+        "tiny-pets",
+        "tiny-pets",
+        "tiny_pets",
+        "1 KB",
+        counts={"train": {"cats": 2, "dogs": 1}, "validation": {"cats": 1, "dogs": 1}},
+        archives=remotes,
+        content_digest=digest,
+    )
 
 
 TRAIN = {"cats/c1.png": tiny_png(10), "cats/c2.png": tiny_png(20), "dogs/d1.png": tiny_png(30)}
@@ -176,8 +196,9 @@ VALID = {"cats/c3.png": tiny_png(40), "dogs/d2.png": tiny_png(50)}
 def test_image_folders_are_downloaded_unpacked_and_counted(http_root, tmp_path):
     root, base, requests = http_root
     cache = tmp_path / "cache"
-    store = Store([_folders(base, {"train": zip_bytes(TRAIN), "validation": zip_bytes(VALID)}, root)],
-                  mirror=None, cache=cache)
+    store = Store(
+        [_folders(base, {"train": zip_bytes(TRAIN), "validation": zip_bytes(VALID)}, root)], mirror=None, cache=cache
+    )
 
     ds = store.load("tiny-pets")
     assert ds.class_names == ("cats", "dogs")
@@ -201,12 +222,19 @@ def test_single_archive_with_inner_folder_and_content_digest(http_root, tmp_path
     members["pets/vectorize.py"] = b"# not an image"
     payload = zip_bytes(members)
     (root / "pets.zip").write_bytes(payload)
-    lines = sorted(f"{name[len('pets/'):]} {sha256(data_)}" for name, data_ in members.items() if name.endswith(".png"))
+    lines = sorted(
+        f"{name[len('pets/') :]} {sha256(data_)}" for name, data_ in members.items() if name.endswith(".png")
+    )
     digest = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
-    pets = ImageFolders("pets", "pets", "pets", "1 KB",
-                        counts={"train": {"cats": 2, "dogs": 1}, "validation": {"cats": 1, "dogs": 1}},
-                        archives={"*": (Remote(base + "pets.zip", "pets.zip", size=len(payload)), "pets")},
-                        content_digest=digest)
+    pets = ImageFolders(
+        "pets",
+        "pets",
+        "pets",
+        "1 KB",
+        counts={"train": {"cats": 2, "dogs": 1}, "validation": {"cats": 1, "dogs": 1}},
+        archives={"*": (Remote(base + "pets.zip", "pets.zip", size=len(payload)), "pets")},
+        content_digest=digest,
+    )
     ds = Store([pets], mirror=None, cache=tmp_path / "cache").load("pets")
     assert ds.counts["train"] == {"cats": 2, "dogs": 1}
     assert sorted(p.name for p in (tmp_path / "cache" / "pets").iterdir()) == ["train", "validation"]
@@ -242,8 +270,9 @@ def test_incomplete_cached_folder_is_fetched_again(http_root, tmp_path, capsys):
     cache = tmp_path / "cache"
     _write_folders(cache / "tiny_pets")
     (cache / "tiny_pets" / "validation" / "dogs" / "d2.png").unlink()
-    store = Store([_folders(base, {"train": zip_bytes(TRAIN), "validation": zip_bytes(VALID)}, root)],
-                  mirror=None, cache=cache)
+    store = Store(
+        [_folders(base, {"train": zip_bytes(TRAIN), "validation": zip_bytes(VALID)}, root)], mirror=None, cache=cache
+    )
     assert store.load("tiny-pets").counts["validation"] == {"cats": 1, "dogs": 1}
     assert "holds 0 images, expected 1" in capsys.readouterr().out and len(requests) == 2
 
@@ -281,8 +310,11 @@ def test_unlisted_mirror_file_is_checked_against_its_published_checksum(tmp_path
     payload = npz_bytes()
     mirror = _mirror_with_mnist(tmp_path, payload, None)
     for checksum, ok in ((sha256(payload), True), ("0" * 64, False)):
-        store = Store([mnist_asset(Remote(closed_port_url + "mnist.npz", "mnist.npz", checksum=checksum))],
-                      mirror=mirror, cache=tmp_path / "cache")
+        store = Store(
+            [mnist_asset(Remote(closed_port_url + "mnist.npz", "mnist.npz", checksum=checksum))],
+            mirror=mirror,
+            cache=tmp_path / "cache",
+        )
         if ok:
             store.load("mnist")
         else:
@@ -333,31 +365,39 @@ def test_catalogue_keys_and_paths_are_unique():
 
 
 def _weights(remote: Remote) -> File:
-    return File("weights-tinynet", "tinynet ImageNet weights", f"keras-weights/{remote.filename}", "1 KB",
-                remote=remote)
+    return File(
+        "weights-tinynet", "tinynet ImageNet weights", f"keras-weights/{remote.filename}", "1 KB", remote=remote
+    )
 
 
 def test_application_weights_download_checked_against_published_md5(http_root, tmp_path):
     root, base, _ = http_root
     payload = b"pretend h5 weights" * 100
     (root / "w.h5").write_bytes(payload)
-    store = Store([_weights(Remote(base + "w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest()))],
-                  mirror=None, cache=tmp_path / "cache")
+    store = Store(
+        [_weights(Remote(base + "w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest()))],
+        mirror=None,
+        cache=tmp_path / "cache",
+    )
     path = store.load("weights-tinynet")
     assert path == tmp_path / "cache" / "keras-weights" / "w.h5" and path.read_bytes() == payload
 
 
 def test_application_weights_offline_raises_clear_error(tmp_path, closed_port_url):
-    store = Store([_weights(Remote(closed_port_url + "w.h5", "w.h5", checksum="0" * 32))],
-                  mirror=None, cache=tmp_path / "cache")
+    store = Store(
+        [_weights(Remote(closed_port_url + "w.h5", "w.h5", checksum="0" * 32))], mirror=None, cache=tmp_path / "cache"
+    )
     with pytest.raises(DataUnavailableError, match="(?s)tinynet ImageNet weights.*COURSE_DATA_DIR"):
         store.load("weights-tinynet")
 
 
 def test_application_weights_are_read_from_mirror_and_checked(tmp_path):
     payload = b"weights"
-    store = Store([_weights(Remote("http://127.0.0.1:1/w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest()))],
-                  mirror=tmp_path, cache=tmp_path / "cache")
+    store = Store(
+        [_weights(Remote("http://127.0.0.1:1/w.h5", "w.h5", checksum=hashlib.md5(payload).hexdigest()))],
+        mirror=tmp_path,
+        cache=tmp_path / "cache",
+    )
     (tmp_path / "keras-weights").mkdir()
     (tmp_path / "keras-weights" / "w.h5").write_bytes(payload)
     assert store.load("weights-tinynet") == tmp_path / "keras-weights" / "w.h5"
@@ -453,7 +493,9 @@ def test_a_partly_imported_tfds_gives_the_course_error(monkeypatch):
         import_tfds("tf_flowers")
 
 
-@pytest.mark.skipif(TFDS is not None, reason="tensorflow-datasets imports here; the two tests above simulate the failure")
+@pytest.mark.skipif(
+    TFDS is not None, reason="tensorflow-datasets imports here; the two tests above simulate the failure"
+)
 def test_tfds_broken_here_gives_the_course_error(tmp_path):
     with pytest.raises(DataUnavailableError, match="(?s)tf_flowers.*cannot be imported.*restart the kernel"):
         Store([FLOWERS], mirror=None, cache=tmp_path / "cache").load("tf_flowers", split="train[:10%]")

@@ -23,11 +23,13 @@ def _fake_metadata(monkeypatch, requires: list[str], installed: dict[str, str]):
 
 
 def test_missing_and_outdated_dependencies_are_named_with_the_fix(monkeypatch):
-    _fake_metadata(monkeypatch,
-                   ["numpy>=2.1.3", "seaborn>=0.13.2", "tqdm>=4.67.3", 'pytest>=8; extra == "test"'],
-                   {"numpy": "1.26.4", "tqdm": "4.67.3"})
+    _fake_metadata(
+        monkeypatch,
+        ["numpy>=2.1.3", "seaborn>=0.13.2", "tqdm>=4.67.3", 'pytest>=8; extra == "test"'],
+        {"numpy": "1.26.4", "tqdm": "4.67.3"},
+    )
     assert notebook.dependency_problems() == [
-        'Too old or too new: numpy 1.26.4; the course is tested with numpy>=2.1.3. '
+        "Too old or too new: numpy 1.26.4; the course is tested with numpy>=2.1.3. "
         'Install it with: %pip install "numpy>=2.1.3", then restart the kernel.',
         'Missing: seaborn, which the course needs. Install it with: %pip install "seaborn>=0.13.2"',
     ]

@@ -9,10 +9,9 @@ agreement, so a changed dependency cannot go untested.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
-import pytest
+import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -68,7 +67,8 @@ def test_every_dependency_is_locked_at_a_version_pyproject_allows():
         assert name in LOCKED, f"{req.name} is in pyproject.toml but not in the lock: run `make lock`"
         version = LOCKED[name][0]
         assert req.specifier.contains(version, prereleases=True), (
-            f"the lock pins {req.name}=={version}, which pyproject.toml's {req} excludes: run `make lock`")
+            f"the lock pins {req.name}=={version}, which pyproject.toml's {req} excludes: run `make lock`"
+        )
 
 
 def test_the_lock_has_no_dependency_that_pyproject_dropped():
@@ -76,7 +76,8 @@ def test_the_lock_has_no_dependency_that_pyproject_dropped():
     claimed = {name for name, block in lock_entries().items() if "cnn-course-helpers (pyproject.toml)" in block}
     assert claimed == direct, (
         "the lock was written for other dependencies than pyproject.toml's: run `make lock` "
-        f"(only in the lock: {sorted(claimed - direct)}; only in pyproject: {sorted(direct - claimed)})")
+        f"(only in the lock: {sorted(claimed - direct)}; only in pyproject: {sorted(direct - claimed)})"
+    )
 
 
 def test_every_locked_file_is_pinned_by_hash():
@@ -111,7 +112,8 @@ def test_every_floor_is_a_tested_version():
             continue  # `make browser-check`, outside both test environments (README)
         assert floor in tested, (
             f"the floor of {req} was not tested: Colab has {COLAB_PINS.get(name, ('-',))[0]}, "
-            f"the lock {LOCKED.get(name, ('-',))[0]}")
+            f"the lock {LOCKED.get(name, ('-',))[0]}"
+        )
 
 
 def test_colab_has_every_runtime_dependency_at_a_version_pyproject_allows():
@@ -157,4 +159,4 @@ def test_readme_colab_links_point_at_the_course_home():
     readme = (ROOT / "README.md").read_text()
     homes = set(COLAB_LINK.findall(readme))
     assert homes == {HOME}, f"README's Colab links point at {homes}; run `python -m tools.notebooks home`"
-    assert f"git+https://github.com/{HOME}\"" in BOOTSTRAP
+    assert f'git+https://github.com/{HOME}"' in BOOTSTRAP

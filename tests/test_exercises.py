@@ -13,7 +13,9 @@ import helpers.exercises as package
 from helpers.exercises import Check, Exercise, Function, Number, Shape, Wrong, ____, exercises_in, framework
 
 MODULES = framework.notebook_modules()
-EXERCISES = [pytest.param(ex, id=f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}") for m in MODULES for ex in exercises_in(m)]
+EXERCISES = [
+    pytest.param(ex, id=f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}") for m in MODULES for ex in exercises_in(m)
+]
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +112,8 @@ def test_an_error_in_the_learners_code_names_the_learners_line():
         return x / 0
 
     result = Check(lambda f: framework.run(f, 1), answer=None, title="t", hint="h", solution="s").check(
-        learner_function)
+        learner_function
+    )
     assert result.status == "error" and "ZeroDivisionError" in result.message and "learner_function" in result.message
 
 
@@ -123,14 +126,30 @@ def test_mistake_tables_are_validated_when_declared():
     with pytest.raises(ValueError, match="equals the answer"):
         Shape((2, 3), mistakes=[([2, 3], "a message that can never show")], title="t", hint="h", solution="s")
     with pytest.raises(ValueError, match="equals the answer"):
-        Function(np.abs, stub="f", cases=[(np.array([-1.0, 2.0]),)], title="t", hint="h", solution="s",
-                 mistakes=[(lambda x: np.sqrt(x * x), "a message that can never show")])
+        Function(
+            np.abs,
+            stub="f",
+            cases=[(np.array([-1.0, 2.0]),)],
+            title="t",
+            hint="h",
+            solution="s",
+            mistakes=[(lambda x: np.sqrt(x * x), "a message that can never show")],
+        )
 
 
 def test_number_feedback():
-    ex = Number(42, what="The number of steps", example="10", whole=True, why="One step per batch.",
-                mistakes=[(41, "41: that rounds down.")], otherwise="Use ceil(N / B).",
-                title="t", hint="h", solution="s")
+    ex = Number(
+        42,
+        what="The number of steps",
+        example="10",
+        whole=True,
+        why="One step per batch.",
+        mistakes=[(41, "41: that rounds down.")],
+        otherwise="Use ceil(N / B).",
+        title="t",
+        hint="h",
+        solution="s",
+    )
     assert ex.evaluate(np.float32(42)).correct and ex.evaluate(41).message == "41: that rounds down."
     assert ex.evaluate(True).message == "The number of steps should be a number, such as 10, but you gave bool True."
     assert ex.evaluate(41.5).message == "The number of steps is a whole number, but you gave 41.5. One step per batch."
@@ -217,7 +236,8 @@ def test_nb03_descent_exercise_accepts_a_loop_and_names_typical_slips():
     assert nb03.q6.evaluate(learner_right).correct
     assert nb03.q6.evaluate(learner_ascends).message.startswith("your w moves uphill")
     assert nb03.q6.evaluate(learner_forgets_to_assign).message.startswith(
-        "your function returns the starting w unchanged")
+        "your function returns the starting w unchanged"
+    )
     crashed = nb03.q6.evaluate(learner_crashes)
     assert crashed.status == "error" and "learner_crashes" in crashed.message
     final = nb03._descend(nb03.Q6_CASES[0][0], 0.0, 0.1, 200)
@@ -231,4 +251,5 @@ def test_nb03_steps_per_epoch_feedback():
     assert nb03.q7.evaluate(31).message.startswith("that is the number of full batches")
     assert nb03.q7.evaluate(1000).message.startswith("that would be one update per image")
     assert nb03.q7.evaluate(64).message == (
-        "64 is not right. An epoch makes one update per batch: ceil(N / B) of them.")
+        "64 is not right. An epoch makes one update per batch: ceil(N / B) of them."
+    )

@@ -53,8 +53,10 @@ def test_few_images_and_unbalanced_classes_get_warnings_not_errors(tmp_path):
         (lambda root: None, "There is no folder"),
         (lambda root: (root.parent.mkdir(parents=True, exist_ok=True), root.write_text("x")), "is a file"),
         (lambda root: root.mkdir(parents=True), "holds no class folders"),
-        (lambda root: (root.mkdir(parents=True), (root / "a.jpg").write_bytes(_image_bytes(1, "JPEG"))),
-         "but no class folders"),
+        (
+            lambda root: (root.mkdir(parents=True), (root / "a.jpg").write_bytes(_image_bytes(1, "JPEG"))),
+            "but no class folders",
+        ),
     ],
     ids=["missing", "a-file", "empty", "loose-images"],
 )

@@ -38,14 +38,16 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "11_transfer_l
 MIRROR = Path(os.environ.get("COURSE_DATA_DIR", ""))
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("COURSE_DATA_DIR") or not (MIRROR / data.CATS_AND_DOGS.path).is_dir(),
-                       reason="needs the course data mirror with cats_and_dogs_filtered: set COURSE_DATA_DIR"),
+    pytest.mark.skipif(
+        not os.environ.get("COURSE_DATA_DIR") or not (MIRROR / data.CATS_AND_DOGS.path).is_dir(),
+        reason="needs the course data mirror with cats_and_dogs_filtered: set COURSE_DATA_DIR",
+    ),
     # Keras' legacy .h5 writer and loader use NumPy 2's copy keyword and warn once per variable
     # (keras/src/backend/tensorflow/core.py); the warning is Keras', not the course's.
     pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
 ]
 
-SETUP = '''# Put in front of the notebook by tests/test_imagenet_path.py; not part of the course.
+SETUP = """# Put in front of the notebook by tests/test_imagenet_path.py; not part of the course.
 import dataclasses, json, types
 import numpy as np
 import tensorflow as tf
@@ -83,7 +85,7 @@ data.use_store(Store([FewFlowers(e.key, e.name, e.path, e.size) if e.key == "tf_
                       for e in data.CATALOGUE]))
 # decode_predictions checks its file against the real file's MD5; hand it the served names directly.
 imagenet_utils.CLASS_INDEX = json.loads(open({names_path!r}).read())
-'''
+"""
 
 
 def _save_legacy_h5(model, path: Path) -> str:
@@ -97,8 +99,10 @@ def _save_legacy_h5(model, path: Path) -> str:
 def _serve_imagenet_files(root: Path, base: str) -> dict[str, tuple[str, str]]:
     served = {}
     keras.utils.set_random_seed(0)
-    for architecture, constructor in (("resnet50", keras.applications.ResNet50),
-                                      ("xception", keras.applications.Xception)):
+    for architecture, constructor in (
+        ("resnet50", keras.applications.ResNet50),
+        ("xception", keras.applications.Xception),
+    ):
         for include_top, entry in zip((True, False), data.APPLICATIONS[architecture].weights(architecture)):
             if architecture == "xception" and include_top:
                 continue  # the notebook never asks for Xception's classifier
@@ -124,18 +128,23 @@ def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # Sections 1 to 4 are the ImageNet path; the rest runs under nbval in every test run anyway.
-    section_5 = next(i for i, cell in enumerate(notebook.cells)
-                     if cell.cell_type == "markdown" and cell.source.startswith("## 5."))
+    section_5 = next(
+        i for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown" and cell.source.startswith("## 5.")
+    )
     notebook.cells = notebook.cells[:section_5]
     setup = SETUP.format(served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename))
     notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
-    nbclient.NotebookClient(notebook, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    ).execute()
 
     # Printed text, and the sentences helpers.report_metric shows (display data as plain text).
-    printed = "\n".join(output.get("text", "") or output.get("data", {}).get("text/plain", "")
-                        for cell in notebook.cells if cell.cell_type == "code"
-                        for output in cell.get("outputs", []))
+    printed = "\n".join(
+        output.get("text", "") or output.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
     assert "PATH: ImageNet weights available" in printed
     assert "ResNet-50 with its ImageNet classifier: 25,636,712 parameters" in printed
     assert "china:" in printed and "flower:" in printed and "class_" in printed  # decode_predictions, top 5

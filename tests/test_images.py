@@ -204,16 +204,31 @@ def _choose_files(upload, files: list[tuple[str, str, bytes]]) -> None:
 
     now_ms = 1_700_000_000_000
     if int(ipywidgets.__version__.split(".")[0]) >= 8:
-        upload.set_state({"value": [
-            {"name": name, "type": kind, "size": len(content), "content": memoryview(content), "last_modified": now_ms}
-            for name, kind, content in files]})
+        upload.set_state(
+            {
+                "value": [
+                    {
+                        "name": name,
+                        "type": kind,
+                        "size": len(content),
+                        "content": memoryview(content),
+                        "last_modified": now_ms,
+                    }
+                    for name, kind, content in files
+                ]
+            }
+        )
     else:
-        upload.set_state({
-            "metadata": [{"name": name, "type": kind, "size": len(content), "lastModified": now_ms}
-                         for name, kind, content in files],
-            "data": [memoryview(content) for _, _, content in files],
-            "_counter": upload._counter + len(files),
-        })
+        upload.set_state(
+            {
+                "metadata": [
+                    {"name": name, "type": kind, "size": len(content), "lastModified": now_ms}
+                    for name, kind, content in files
+                ],
+                "data": [memoryview(content) for _, _, content in files],
+                "_counter": upload._counter + len(files),
+            }
+        )
 
 
 def test_upload_widget_predicts_each_uploaded_file(capsys):

@@ -63,13 +63,13 @@ def detector_model(n_classes: int = 1) -> keras.Model:
 
 def image_with_patch(row: int, col: int) -> np.ndarray:
     image = np.zeros((SIDE, SIDE, 3), dtype="float32")
-    image[row:row + PATCH, col:col + PATCH] = 1.0
+    image[row : row + PATCH, col : col + PATCH] = 1.0
     return image
 
 
 def patch_mask(row: int, col: int) -> np.ndarray:
     mask = np.zeros((SIDE, SIDE), dtype=bool)
-    mask[row:row + PATCH, col:col + PATCH] = True
+    mask[row : row + PATCH, col : col + PATCH] = True
     return mask
 
 
@@ -166,8 +166,9 @@ def test_grad_cam_with_the_probability_gives_the_same_picture_when_not_saturated
     by_logit = inspection.grad_cam(model, image, "detector")
     by_probability = inspection.grad_cam(model, image, "detector", use_logit=False)
     assert by_logit.class_index == by_probability.class_index == 0
-    np.testing.assert_allclose(by_logit.heatmap / by_logit.heatmap.max(),
-                               by_probability.heatmap / by_probability.heatmap.max(), rtol=1e-4)
+    np.testing.assert_allclose(
+        by_logit.heatmap / by_logit.heatmap.max(), by_probability.heatmap / by_probability.heatmap.max(), rtol=1e-4
+    )
 
 
 def test_grad_cam_on_a_softmax_model_explains_the_predicted_or_the_asked_class():

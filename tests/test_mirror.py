@@ -15,13 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from archives import TFDS_BROKEN, importable_tfds, sha256, tiny_png, zip_bytes
+
 from helpers import data, mirror
 from helpers.store import Remote, Store
 
-ITEMS = ["mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs",
-         "weights-tinynet", "weights-tinynet-notop", "imagenet-class-names"]
+ITEMS = [
+    "mnist",
+    "fashion-mnist",
+    "horses-or-humans",
+    "cats-and-dogs",
+    "weights-tinynet",
+    "weights-tinynet-notop",
+    "imagenet-class-names",
+]
 
 
 def mnist_like(seed: int) -> bytes:
@@ -29,8 +36,10 @@ def mnist_like(seed: int) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(
         buffer,
-        x_train=np.zeros((60000, 28, 28), np.uint8), y_train=rng.integers(0, 10, 60000, dtype=np.uint8),
-        x_test=np.zeros((10000, 28, 28), np.uint8), y_test=rng.integers(0, 10, 10000, dtype=np.uint8),
+        x_train=np.zeros((60000, 28, 28), np.uint8),
+        y_train=rng.integers(0, 10, 60000, dtype=np.uint8),
+        x_test=np.zeros((10000, 28, 28), np.uint8),
+        y_test=rng.integers(0, 10, 10000, dtype=np.uint8),
     )
     return buffer.getvalue()
 
@@ -56,16 +65,22 @@ class Official:
         return Remote(self.base + name, name, checksum=digest, size=None if checksum else len(payload))
 
 
-HORSES = {"train": {"horses/h1.png": tiny_png(1), "horses/h2.png": tiny_png(2), "humans/p1.png": tiny_png(3)},
-          "validation": {"horses/h3.png": tiny_png(4), "humans/p2.png": tiny_png(5)}}
-PETS = {f"pets/{split}/{name}": payload for split, members in
-        {"train": {"cats/c1.jpg": tiny_png(10), "dogs/d1.jpg": tiny_png(11), "dogs/d2.jpg": tiny_png(12)},
-         "validation": {"cats/c2.jpg": tiny_png(13), "dogs/d3.jpg": tiny_png(14)}}.items()
-        for name, payload in members.items()}
+HORSES = {
+    "train": {"horses/h1.png": tiny_png(1), "horses/h2.png": tiny_png(2), "humans/p1.png": tiny_png(3)},
+    "validation": {"horses/h3.png": tiny_png(4), "humans/p2.png": tiny_png(5)},
+}
+PETS = {
+    f"pets/{split}/{name}": payload
+    for split, members in {
+        "train": {"cats/c1.jpg": tiny_png(10), "dogs/d1.jpg": tiny_png(11), "dogs/d2.jpg": tiny_png(12)},
+        "validation": {"cats/c2.jpg": tiny_png(13), "dogs/d3.jpg": tiny_png(14)},
+    }.items()
+    for name, payload in members.items()
+}
 
 
 def pets_digest() -> str:
-    lines = sorted(f"{name[len('pets/'):]} {sha256(payload)}" for name, payload in PETS.items())
+    lines = sorted(f"{name[len('pets/') :]} {sha256(payload)}" for name, payload in PETS.items())
     return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
 
 
@@ -88,30 +103,49 @@ def official(http_root):
     weights = data.APPLICATIONS["resnet50"].weights("tinynet")
     site.catalogue = [
         _like(data.MNIST, remote=site.serve("mnist.npz", mnist_like(0))),
-        _like(data.FASHION_MNIST, remotes={key: site.serve(f"{key}.gz", idx_gz(array))
-                                           for key, array in site.fashion.items()}),
-        _like(data.HORSES_OR_HUMANS,
-              counts={"train": {"horses": 2, "humans": 1}, "validation": {"horses": 1, "humans": 1}},
-              archives={split: (site.serve(f"{split}-hoh.zip", zip_bytes(members)), "")
-                        for split, members in HORSES.items()}),
-        _like(data.CATS_AND_DOGS,
-              counts={"train": {"cats": 1, "dogs": 2}, "validation": {"cats": 1, "dogs": 1}},
-              archives={"*": (site.serve("pets.zip", zip_bytes(PETS), checksum=""), "pets")},
-              content_digest=pets_digest()),
+        _like(
+            data.FASHION_MNIST,
+            remotes={key: site.serve(f"{key}.gz", idx_gz(array)) for key, array in site.fashion.items()},
+        ),
+        _like(
+            data.HORSES_OR_HUMANS,
+            counts={"train": {"horses": 2, "humans": 1}, "validation": {"horses": 1, "humans": 1}},
+            archives={
+                split: (site.serve(f"{split}-hoh.zip", zip_bytes(members)), "") for split, members in HORSES.items()
+            },
+        ),
+        _like(
+            data.CATS_AND_DOGS,
+            counts={"train": {"cats": 1, "dogs": 2}, "validation": {"cats": 1, "dogs": 1}},
+            archives={"*": (site.serve("pets.zip", zip_bytes(PETS), checksum=""), "pets")},
+            content_digest=pets_digest(),
+        ),
         # Keras publishes MD5 sums for its weights
-        *(_like(entry, path=f"keras-weights/{name}", remote=site.serve(name, name.encode() * 50, checksum="md5"))
-          for entry, name in zip(weights, ("tiny.h5", "tiny_notop.h5"))),
-        _like(data.IMAGENET_CLASS_INDEX, remote=site.serve("imagenet_class_index.json",
-                                                           b'{"0": ["n01440764", "tench"]}', checksum="md5")),
+        *(
+            _like(entry, path=f"keras-weights/{name}", remote=site.serve(name, name.encode() * 50, checksum="md5"))
+            for entry, name in zip(weights, ("tiny.h5", "tiny_notop.h5"))
+        ),
+        _like(
+            data.IMAGENET_CLASS_INDEX,
+            remote=site.serve("imagenet_class_index.json", b'{"0": ["n01440764", "tench"]}', checksum="md5"),
+        ),
     ]
     return site
 
 
 def test_the_course_catalogue_covers_every_dataset_and_weights_file():
     assert [asset.key for asset in data.CATALOGUE] == [
-        "mnist", "fashion-mnist", "horses-or-humans", "cats-and-dogs", "weights-resnet50",
-        "weights-resnet50-notop", "weights-xception", "weights-xception-notop", "imagenet-class-names",
-        "tf_flowers"]
+        "mnist",
+        "fashion-mnist",
+        "horses-or-humans",
+        "cats-and-dogs",
+        "weights-resnet50",
+        "weights-resnet50-notop",
+        "weights-xception",
+        "weights-xception-notop",
+        "imagenet-class-names",
+        "tf_flowers",
+    ]
 
 
 def test_list_names_every_entry(capsys):
@@ -126,16 +160,26 @@ def test_good_build_is_verified_complete_and_read_by_the_loaders(official, tmp_p
 
     # layout: what COURSE_DATA_DIR readers expect, and nothing else
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    assert files == sorted([
-        "MANIFEST.sha256", "mnist.npz", "fashion-mnist.npz",
-        "horse-or-human/train/horses/h1.png", "horse-or-human/train/horses/h2.png",
-        "horse-or-human/train/humans/p1.png", "horse-or-human/validation/horses/h3.png",
-        "horse-or-human/validation/humans/p2.png",
-        "cats_and_dogs_filtered/train/cats/c1.jpg", "cats_and_dogs_filtered/train/dogs/d1.jpg",
-        "cats_and_dogs_filtered/train/dogs/d2.jpg", "cats_and_dogs_filtered/validation/cats/c2.jpg",
-        "cats_and_dogs_filtered/validation/dogs/d3.jpg",
-        "keras-weights/tiny.h5", "keras-weights/tiny_notop.h5", "keras-weights/imagenet_class_index.json",
-    ]), "no archives, downloads/ or staging folders are left behind"
+    assert files == sorted(
+        [
+            "MANIFEST.sha256",
+            "mnist.npz",
+            "fashion-mnist.npz",
+            "horse-or-human/train/horses/h1.png",
+            "horse-or-human/train/horses/h2.png",
+            "horse-or-human/train/humans/p1.png",
+            "horse-or-human/validation/horses/h3.png",
+            "horse-or-human/validation/humans/p2.png",
+            "cats_and_dogs_filtered/train/cats/c1.jpg",
+            "cats_and_dogs_filtered/train/dogs/d1.jpg",
+            "cats_and_dogs_filtered/train/dogs/d2.jpg",
+            "cats_and_dogs_filtered/validation/cats/c2.jpg",
+            "cats_and_dogs_filtered/validation/dogs/d3.jpg",
+            "keras-weights/tiny.h5",
+            "keras-weights/tiny_notop.h5",
+            "keras-weights/imagenet_class_index.json",
+        ]
+    ), "no archives, downloads/ or staging folders are left behind"
     assert count == len(files) - 1
     assert (target / "mnist.npz").read_bytes() == official.payloads["mnist.npz"]
     assert mirror.verify(target) == []
@@ -209,8 +253,9 @@ def test_corrupt_archive_fails_clearly_and_leaves_nothing_half_written(official,
 
 
 def test_archive_whose_images_are_not_the_official_ones_is_refused(official, tmp_path):
-    catalogue = [_like(asset, content_digest="0" * 64) if asset.key == "cats-and-dogs" else asset
-                 for asset in official.catalogue]
+    catalogue = [
+        _like(asset, content_digest="0" * 64) if asset.key == "cats-and-dogs" else asset for asset in official.catalogue
+    ]
     target = tmp_path / "course-data"
     with pytest.raises(mirror.MirrorError, match="Not built: cats-and-dogs"):
         mirror.build(target, ["cats-and-dogs", "mnist"], log=lambda line: None, catalogue=catalogue)

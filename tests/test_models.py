@@ -43,8 +43,10 @@ def layer_configs(model) -> list[tuple[str, dict]]:
             found.append(("InputLayer", {k: v for k, v in layer.get_config().items() if k != "name"}))
         elif isinstance(layer, keras.Sequential):
             found.append(("Sequential", {"name": layer.name}))
-            found += [(type(inner).__name__, {k: v for k, v in inner.get_config().items() if k != "name"})
-                      for inner in layer.layers]
+            found += [
+                (type(inner).__name__, {k: v for k, v in inner.get_config().items() if k != "name"})
+                for inner in layer.layers
+            ]
         else:
             found.append((type(layer).__name__, layer.get_config()))
     return found
@@ -64,14 +66,22 @@ def test_compact_cnn_is_notebook_08s_network_layer_by_layer():
     for config in (our_output, their_output):
         del config["units"], config["activation"]
     assert our_output == their_output
-    assert [kind for kind, _ in ours][:7] == ["InputLayer", "Sequential", "RandomFlip", "RandomRotation",
-                                               "RandomZoom", "RandomTranslation", "RandomContrast"]
+    assert [kind for kind, _ in ours][:7] == [
+        "InputLayer",
+        "Sequential",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+    ]
     assert dict(ours)["Dropout"]["rate"] == 0.3 and dict(ours)["RandomRotation"]["factor"] == (-0.07, 0.07)
 
 
 def test_augmentation_is_notebook_08s():
     assert layer_configs(keras.Sequential([augmentation()])) == layer_configs(
-        keras.Sequential([notebook_08_builders()["make_augment"]()]))
+        keras.Sequential([notebook_08_builders()["make_augment"]()])
+    )
 
 
 def test_a_changed_layer_is_noticed():

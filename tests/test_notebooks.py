@@ -62,10 +62,15 @@ def test_notebook_declares_its_key_metric_for_the_course_report(path):
             tree = ast.parse(cell.source)
         except SyntaxError:  # another IPython magic
             continue
-        calls += [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-                  and getattr(node.func, "attr", getattr(node.func, "id", None)) == "report_metric"]
+        calls += [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "report_metric"
+        ]
     assert any(keyword.arg == "key" for call in calls for keyword in call.keywords), (
-        "no helpers.report_metric(..., key=True): the course report (tools/course.py) would show no key metric")
+        "no helpers.report_metric(..., key=True): the course report (tools/course.py) would show no key metric"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -62,8 +62,9 @@ def test_start_drops_only_the_retracing_warning(capsys):
     handler.emit = records.append
     logger.addHandler(handler)
     try:
-        logger.warning("5 out of the last 9 calls to <function f> triggered tf.function retracing. "
-                       "Tracing is expensive")
+        logger.warning(
+            "5 out of the last 9 calls to <function f> triggered tf.function retracing. Tracing is expensive"
+        )
         logger.warning("Skipping variable loading for optimizer 'adam'")
     finally:
         logger.removeHandler(handler)

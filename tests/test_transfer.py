@@ -16,7 +16,9 @@ from helpers.store import Remote, Store
 
 # Keras' legacy .h5 loader converts TensorFlow variables with NumPy 2's copy keyword and warns
 # once per variable (keras/src/backend/tensorflow/core.py); the warning is Keras', not the course's.
-pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 SMALL = (32, 32, 3)  # ResNet-50 without its top accepts any side >= 32; keeps the test fast
 
@@ -54,7 +56,9 @@ def serve(tmp_path):
 def _resnet_notop(url: str, filename: str, md5: str):
     """The course's entry for ResNet-50's weights without the classifier, fetched from ``url`` instead."""
     entry = data.APPLICATIONS["resnet50"].weights("resnet50")[1]
-    return dataclasses.replace(entry, path=f"keras-weights/{filename}", remote=Remote(url + filename, filename, checksum=md5))
+    return dataclasses.replace(
+        entry, path=f"keras-weights/{filename}", remote=Remote(url + filename, filename, checksum=md5)
+    )
 
 
 # ----------------------------------------------------------------- offline path
@@ -122,8 +126,12 @@ CLASS_NAMES = b'{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}'
 
 def _class_index(url: str, content: bytes = CLASS_NAMES):
     """The course's entry for the class-index file, to be fetched from ``url`` with the MD5 of ``content``."""
-    return dataclasses.replace(data.IMAGENET_CLASS_INDEX, remote=Remote(
-        url + "imagenet_class_index.json", "imagenet_class_index.json", checksum=hashlib.md5(content).hexdigest()))
+    return dataclasses.replace(
+        data.IMAGENET_CLASS_INDEX,
+        remote=Remote(
+            url + "imagenet_class_index.json", "imagenet_class_index.json", checksum=hashlib.md5(content).hexdigest()
+        ),
+    )
 
 
 def test_class_names_come_through_the_data_layer_into_keras_home(http_root, serve, monkeypatch, tmp_path):

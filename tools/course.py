@@ -84,8 +84,15 @@ def metrics_in_notebook(nb) -> list[Metric]:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             record = output.get("metadata", {}).get(METRIC_METADATA)
             if output.get("output_type") == "display_data" and record:
-                found.append(Metric(str(record["name"]), float(record["value"]), bool(record.get("key")),
-                                    str(output.get("data", {}).get("text/plain", "")).strip(), position))
+                found.append(
+                    Metric(
+                        str(record["name"]),
+                        float(record["value"]),
+                        bool(record.get("key")),
+                        str(output.get("data", {}).get("text/plain", "")).strip(),
+                        position,
+                    )
+                )
     return found
 
 
@@ -199,8 +206,16 @@ def _error_of(nb, failing_cell: int | None, exc: BaseException) -> dict:
     }
 
 
-def run_notebook(path: Path, out_dir: Path, *, profile: str, timeout: int, html: bool,
-                 memory_limit: int = MEMORY_LIMIT, position: int = 1) -> NotebookResult:
+def run_notebook(
+    path: Path,
+    out_dir: Path,
+    *,
+    profile: str,
+    timeout: int,
+    html: bool,
+    memory_limit: int = MEMORY_LIMIT,
+    position: int = 1,
+) -> NotebookResult:
     """Execute one notebook in a fresh kernel; save the executed copy (and HTML); return its result."""
     from tqdm import tqdm
 
@@ -220,8 +235,7 @@ def run_notebook(path: Path, out_dir: Path, *, profile: str, timeout: int, html:
             result.cells_executed += 1  # cells that ran to the end without an error
         bar.update(1)
 
-    client = kernel_client(nb, path, timeout=timeout, on_cell_start=on_cell_start,
-                           on_cell_executed=on_cell_executed)
+    client = kernel_client(nb, path, timeout=timeout, on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
     memory.client = client
     out_dir.mkdir(parents=True, exist_ok=True)
     kernel_log = out_dir / f"{path.stem}.kernel.log"
@@ -347,13 +361,20 @@ def summary(results: list[NotebookResult], memory_limit: int = MEMORY_LIMIT) -> 
         "seconds": sum(r.seconds for r in results),
         "memory_limit_bytes": memory_limit,
         "over_memory_limit": [r.name for r in results if r.over_memory_limit],
-        "largest_peak_memory": None if largest is None else
-        {"notebook": largest.name, "bytes": largest.peak_memory_bytes},
+        "largest_peak_memory": None
+        if largest is None
+        else {"notebook": largest.name, "bytes": largest.peak_memory_bytes},
     }
 
 
-def report_json(profile: str, started: str, info: dict, results: list[NotebookResult],
-                complete: bool, memory_limit: int = MEMORY_LIMIT) -> dict:
+def report_json(
+    profile: str,
+    started: str,
+    info: dict,
+    results: list[NotebookResult],
+    complete: bool,
+    memory_limit: int = MEMORY_LIMIT,
+) -> dict:
     return {
         "profile": profile,
         "started": started,
@@ -396,44 +417,62 @@ def report_markdown(report: dict) -> str:
         if nb["over_memory_limit"]:
             memory_cell = f"**{memory_cell} (over the limit)**"
         head = Metric(**nb["key_metric"]) if nb["key_metric"] else None
-        links = " / ".join(f"[{kind}]({name})" for kind, name in
-                           (("ipynb", nb["executed"]), ("html", nb["html"]), ("kernel log", nb["kernel_log"]))
-                           if name)
-        lines.append(f"| {nb['name']} | {status} | {fmt_seconds(nb['seconds'])} | {memory_cell} | "
-                     f"{fmt_metric(head)} | {links or '-'} |")
-    lines += ["", f"Total: {fmt_seconds(total['seconds'])} for {total['notebooks']} notebooks; "
-                  f"{total['ok']} ran to the end, {len(total['failed'])} failed."]
+        links = " / ".join(
+            f"[{kind}]({name})"
+            for kind, name in (("ipynb", nb["executed"]), ("html", nb["html"]), ("kernel log", nb["kernel_log"]))
+            if name
+        )
+        lines.append(
+            f"| {nb['name']} | {status} | {fmt_seconds(nb['seconds'])} | {memory_cell} | "
+            f"{fmt_metric(head)} | {links or '-'} |"
+        )
+    lines += [
+        "",
+        f"Total: {fmt_seconds(total['seconds'])} for {total['notebooks']} notebooks; "
+        f"{total['ok']} ran to the end, {len(total['failed'])} failed.",
+    ]
     largest, limit = total["largest_peak_memory"], total["memory_limit_bytes"]
     if largest:
-        verdict = ("every notebook stayed under it" if not total["over_memory_limit"]
-                   else "over it: " + ", ".join(total["over_memory_limit"]))
-        lines.append(f"Largest peak memory: {fmt_bytes(largest['bytes'])} ({largest['notebook']}); "
-                     f"limit {limit / GB:g} GB, {verdict}.")
+        verdict = (
+            "every notebook stayed under it"
+            if not total["over_memory_limit"]
+            else "over it: " + ", ".join(total["over_memory_limit"])
+        )
+        lines.append(
+            f"Largest peak memory: {fmt_bytes(largest['bytes'])} ({largest['notebook']}); "
+            f"limit {limit / GB:g} GB, {verdict}."
+        )
     failures = [nb for nb in report["notebooks"] if nb["error"]]
     if failures:
         lines += ["", "## Failures", ""]
         for nb in failures:
             err = nb["error"]
             where = (f"cell {err['cell']}" if err["cell"] else "before its first cell") + (
-                f" (In [{err['execution_count']}])" if err["execution_count"] else "")
+                f" (In [{err['execution_count']}])" if err["execution_count"] else ""
+            )
             source = f", `{err['source']}`" if err["source"] else ""
-            lines += [f"- **{nb['name']}**, {where}{source}: {err['ename']}: {err['evalue']} "
-                      f"({nb['cells_executed']} of {nb['code_cells']} code cells ran without error)"]
+            lines += [
+                f"- **{nb['name']}**, {where}{source}: {err['ename']}: {err['evalue']} "
+                f"({nb['cells_executed']} of {nb['code_cells']} code cells ran without error)"
+            ]
     lines += ["", "## Metrics reported by the notebooks", ""]
     for nb in report["notebooks"]:
         if not nb["metrics"]:
             lines.append(f"- {nb['name']}: none")
             continue
         lines.append(f"- {nb['name']}:" + ("" if nb["key_metric"] else " (no key metric)"))
-        lines += [f"  - cell {m['cell']}: {m['name']} = {m['value']:.4g}" + (" (key metric)" if m["key"] else "")
-                  + f": `{m['sentence']}`" for m in nb["metrics"]]
+        lines += [
+            f"  - cell {m['cell']}: {m['name']} = {m['value']:.4g}"
+            + (" (key metric)" if m["key"] else "")
+            + f": `{m['sentence']}`"
+            for m in nb["metrics"]
+        ]
     return "\n".join(lines) + "\n"
 
 
 def write_report(out_dir: Path, report: dict) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in (("report.json", json.dumps(report, indent=1) + "\n"),
-                       ("report.md", report_markdown(report))):
+    for name, text in (("report.json", json.dumps(report, indent=1) + "\n"), ("report.md", report_markdown(report))):
         partial = out_dir / (name + ".part")
         partial.write_text(text, encoding="utf-8")
         partial.replace(out_dir / name)
@@ -458,14 +497,20 @@ def select(names: list[str], folder: Path = NOTEBOOKS) -> list[Path]:
             token = f"{int(name):02d}" if name.isdigit() else name
             matches = [p for p in available if p.name.startswith(token) or p.stem == token]
         if not matches:
-            raise SystemExit(f"No notebook matches {name!r}. Available: "
-                             + ", ".join(p.stem for p in available))
+            raise SystemExit(f"No notebook matches {name!r}. Available: " + ", ".join(p.stem for p in available))
         chosen += [m for m in matches if m not in chosen]
     return chosen
 
 
-def run(paths: list[Path], out_dir: Path, *, profile: str = "full", timeout: int = 1800,
-        html: bool = True, memory_limit: int = MEMORY_LIMIT) -> dict:
+def run(
+    paths: list[Path],
+    out_dir: Path,
+    *,
+    profile: str = "full",
+    timeout: int = 1800,
+    html: bool = True,
+    memory_limit: int = MEMORY_LIMIT,
+) -> dict:
     """Run notebooks one after the other and write the report after each; return the report."""
     from tqdm import tqdm
 
@@ -478,12 +523,13 @@ def run(paths: list[Path], out_dir: Path, *, profile: str = "full", timeout: int
     bar = tqdm(paths, desc=f"course ({profile})", unit="notebook", position=0)
     for path in bar:
         bar.set_postfix_str(path.stem)
-        result = run_notebook(path, out_dir, profile=profile, timeout=timeout, html=html,
-                              memory_limit=memory_limit)
+        result = run_notebook(path, out_dir, profile=profile, timeout=timeout, html=html, memory_limit=memory_limit)
         results.append(result)
         mark = "ok" if result.status == "ok" else f"FAILED in cell {result.error['cell']}: {result.error['ename']}"
-        tqdm.write(f"{result.name}: {mark}, {fmt_seconds(result.seconds)}, "
-                   f"peak memory {fmt_bytes(result.peak_memory_bytes)}, {fmt_metric(result.key_metric)}")
+        tqdm.write(
+            f"{result.name}: {mark}, {fmt_seconds(result.seconds)}, "
+            f"peak memory {fmt_bytes(result.peak_memory_bytes)}, {fmt_metric(result.key_metric)}"
+        )
         write_report(out_dir, report_json(profile, started, info, results, False, memory_limit))
     bar.close()
     report = report_json(profile, started, info, results, True, memory_limit)
@@ -495,12 +541,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.course",
         description="Run every course notebook in a fresh kernel and report time, peak memory "
-                    "and the metrics it reports.")
+        "and the metrics it reports.",
+    )
     parser.add_argument("notebooks", nargs="*", help='numbers or names, e.g. "01 06" (default: all)')
-    parser.add_argument("--profile", default=os.environ.get("COURSE_PROFILE", "").strip() or "full",
-                        choices=PROFILES, help="run profile (default: $COURSE_PROFILE, else full)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="report folder (default: build/course/<profile>)")
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("COURSE_PROFILE", "").strip() or "full",
+        choices=PROFILES,
+        help="run profile (default: $COURSE_PROFILE, else full)",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default: build/course/<profile>)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML exports")
     args = parser.parse_args(argv)
@@ -510,13 +560,20 @@ def main(argv: list[str] | None = None) -> int:
     report = run(paths, out_dir, profile=args.profile, timeout=args.timeout, html=not args.no_html)
     total = report["summary"]
     print(f"\nReport: {out_dir / 'report.md'} (and report.json, executed copies beside it)")
-    print(f"{total['ok']} of {total['notebooks']} notebooks ran to the end in {fmt_seconds(total['seconds'])}"
-          + (f"; failed: {', '.join(total['failed'])}" if total["failed"] else ""))
+    print(
+        f"{total['ok']} of {total['notebooks']} notebooks ran to the end in {fmt_seconds(total['seconds'])}"
+        + (f"; failed: {', '.join(total['failed'])}" if total["failed"] else "")
+    )
     if total["largest_peak_memory"]:
         largest = total["largest_peak_memory"]
-        print(f"largest peak memory: {fmt_bytes(largest['bytes'])} ({largest['notebook']})"
-              + (f"; OVER {MEMORY_LIMIT / GB:g} GB: {', '.join(total['over_memory_limit'])}"
-                 if total["over_memory_limit"] else f", under the {MEMORY_LIMIT / GB:g} GB limit"))
+        print(
+            f"largest peak memory: {fmt_bytes(largest['bytes'])} ({largest['notebook']})"
+            + (
+                f"; OVER {MEMORY_LIMIT / GB:g} GB: {', '.join(total['over_memory_limit'])}"
+                if total["over_memory_limit"]
+                else f", under the {MEMORY_LIMIT / GB:g} GB limit"
+            )
+        )
     return 0 if not total["failed"] and not total["over_memory_limit"] else 1
 
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -143,8 +143,14 @@ def kernel_client(nb, path: Path, *, timeout: int = 1200, **hooks):
     (``on_cell_start``, ``on_cell_executed``, ``on_cell_error``, ...)."""
     from nbclient import NotebookClient
 
-    return NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-                          resources={"metadata": {"path": str(path.parent)}}, **hooks)
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+        **hooks,
+    )
 
 
 def kernel_env(profile: str | None = None) -> dict[str, str]:

@@ -5,8 +5,34 @@ of exercise); each notebook's exercises are in a module of their own (``nb01``,
 ``nb02``, ...). ``progress()`` lists the solved and open exercises of every notebook.
 """
 
-from .framework import (Check, Choice, Exercise, Function, LearnerError, Model, Number, Shape, Wrong, ____,
-                        exercises_in, progress, run)
+from .framework import (
+    Check,
+    Choice,
+    Exercise,
+    Function,
+    LearnerError,
+    Model,
+    Number,
+    Shape,
+    Wrong,
+    ____,
+    exercises_in,
+    progress,
+    run,
+)
 
-__all__ = ["Check", "Choice", "Exercise", "Function", "LearnerError", "Model", "Number", "Shape", "Wrong",
-           "____", "exercises_in", "progress", "run"]
+__all__ = [
+    "Check",
+    "Choice",
+    "Exercise",
+    "Function",
+    "LearnerError",
+    "Model",
+    "Number",
+    "Shape",
+    "Wrong",
+    "____",
+    "exercises_in",
+    "progress",
+    "run",
+]

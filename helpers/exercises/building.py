@@ -20,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -35,8 +36,10 @@ def call(function: Any, *args, what: str = "", quiet: bool = True, **kwargs) -> 
     ``what`` describes the call, for the message when ``function`` is not callable.
     """
     if not callable(function):
-        raise Wrong(f"pass the function itself (no brackets); you gave {type(function).__name__} "
-                    f"{function!r:.80}{' for ' + what if what else ''}.")
+        raise Wrong(
+            f"pass the function itself (no brackets); you gave {type(function).__name__} "
+            f"{function!r:.80}{' for ' + what if what else ''}."
+        )
     if quiet:
         with contextlib.redirect_stdout(io.StringIO()):
             return run(function, *args, **kwargs)
@@ -64,8 +67,7 @@ class Code(Check):
         import keras
 
         if isinstance(answer, keras.layers.Layer) or not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
-                        f"{type(answer).__name__}.")
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
         return self.checker(answer)
 
 
@@ -133,8 +135,16 @@ class Reach:
     seconds: float
 
 
-def reach(train: Any, *, signature: str, data: Callable[[], tuple], target: float, seconds: float,
-          n_classes: int = 10, seed: int = 0) -> Reach:
+def reach(
+    train: Any,
+    *,
+    signature: str,
+    data: Callable[[], tuple],
+    target: float,
+    seconds: float,
+    n_classes: int = 10,
+    seed: int = 0,
+) -> Reach:
     """Run a "reach X" task and raise Wrong unless it is met.
 
     ``data()`` returns ``(x_train, y_train, x_held_out, y_held_out)``; ``train(x_train,
@@ -154,24 +164,33 @@ def reach(train: Any, *, signature: str, data: Callable[[], tuple], target: floa
         with contextlib.redirect_stdout(io.StringIO()):
             scores = model.predict(x_held, batch_size=256, verbose=0)
     except Exception as exc:
-        raise Wrong(f"the model your function returned cannot predict images of shape "
-                    f"{x_held.shape[1:]} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
-                    f"its input should be keras.Input({x_held.shape[1:]}).") from None
+        raise Wrong(
+            f"the model your function returned cannot predict images of shape "
+            f"{x_held.shape[1:]} ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            f"its input should be keras.Input({x_held.shape[1:]})."
+        ) from None
     scores = np.asarray(scores)
     if scores.ndim != 2 or scores.shape[1] != n_classes:
-        raise Wrong(f"the model's output has shape {scores.shape[1:]} for one image, but it should give one "
-                    f"score per class: ({n_classes},). End it with Dense({n_classes}, activation=\"softmax\").")
+        raise Wrong(
+            f"the model's output has shape {scores.shape[1:]} for one image, but it should give one "
+            f'score per class: ({n_classes},). End it with Dense({n_classes}, activation="softmax").'
+        )
     accuracy = float(np.mean(scores.argmax(axis=1) == y_held))
     if took > seconds:
-        raise Wrong(f"building and training took {took:.0f} s, more than the {seconds:.0f} s allowed "
-                    f"(accuracy {accuracy:.3f}). Train fewer epochs, use larger batches or a smaller network.")
+        raise Wrong(
+            f"building and training took {took:.0f} s, more than the {seconds:.0f} s allowed "
+            f"(accuracy {accuracy:.3f}). Train fewer epochs, use larger batches or a smaller network."
+        )
     optimizer = getattr(model, "optimizer", None)
     steps = int(keras.ops.convert_to_numpy(optimizer.iterations)) if optimizer is not None else 0
     if steps == 0:
-        raise Wrong(f"the model was never trained: call "
-                    f"model.fit(x, y, ...) inside your function before returning the model.")
+        raise Wrong(
+            "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."
+        )
     if accuracy < target:
-        raise Wrong(f"accuracy {accuracy:.3f} on {len(y_held):,} images your function did not train on, "
-                    f"after {took:.0f} s of training; the target is {target:.2f}. Train a few more epochs, "
-                    f"or give the network more units.")
+        raise Wrong(
+            f"accuracy {accuracy:.3f} on {len(y_held):,} images your function did not train on, "
+            f"after {took:.0f} s of training; the target is {target:.2f}. Train a few more epochs, "
+            f"or give the network more units."
+        )
     return Reach(accuracy, took)

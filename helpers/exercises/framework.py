@@ -83,17 +83,17 @@ from __future__ import annotations
 import html
 import importlib
 import json
-import math
 import os
 import pkgutil
 import re
 import sys
 import traceback
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -132,10 +132,18 @@ def run(func: Callable, *args: Any, **kwargs: Any) -> Any:
             result = func(*args, **kwargs)
     except Exception as exc:  # the learner's code, whatever it raises
         frames = traceback.extract_tb(exc.__traceback__)
-        where = next((f for f in reversed(frames) if f"{os.sep}helpers{os.sep}" not in f.filename
-                      and f"{os.sep}site-packages{os.sep}" not in f.filename), None)
+        where = next(
+            (
+                f
+                for f in reversed(frames)
+                if f"{os.sep}helpers{os.sep}" not in f.filename and f"{os.sep}site-packages{os.sep}" not in f.filename
+            ),
+            None,
+        )
         place = f" (in {where.name}, line {where.lineno})" if where else ""
-        raise LearnerError(f"{type(exc).__name__}: {str(exc).rstrip('.')}{place}. Fix it and run the cell again.", exc) from None
+        raise LearnerError(
+            f"{type(exc).__name__}: {str(exc).rstrip('.')}{place}. Fix it and run the cell again.", exc
+        ) from None
     if isinstance(result, _Blank):
         raise _NotAttempted
     return result
@@ -193,9 +201,18 @@ class Exercise:
 
     kind = "exercise"
 
-    def __init__(self, *, title: str, hint: str, solution: str, praise: str = "well done.",
-                 mistakes: Sequence[tuple[Any, str]] = (), right: Sequence[Any] = (),
-                 wrong: Sequence[Any] = (), answer: Any = ____):
+    def __init__(
+        self,
+        *,
+        title: str,
+        hint: str,
+        solution: str,
+        praise: str = "well done.",
+        mistakes: Sequence[tuple[Any, str]] = (),
+        right: Sequence[Any] = (),
+        wrong: Sequence[Any] = (),
+        answer: Any = ____,
+    ):
         self.title, self.hint_text, self.solution_text, self.praise = title, hint, solution, praise
         self.mistakes = list(mistakes)
         self.answer = answer
@@ -232,8 +249,11 @@ class Exercise:
         except LearnerError as exc:
             return Result("error", str(exc))
         except Exception as exc:  # a fault in the checker, not in the answer
-            return Result("broken", f"{type(exc).__name__}: {exc}. This is a fault of the course's "
-                                    f"checker, not of your answer; please report it.")
+            return Result(
+                "broken",
+                f"{type(exc).__name__}: {exc}. This is a fault of the course's "
+                f"checker, not of your answer; please report it.",
+            )
         return Result("correct", praise or self.praise)
 
     def _judge(self, answer: Any) -> str | None:
@@ -255,8 +275,9 @@ def _distinct(title: str, answer: Any, keys: Iterable[Any], same: Callable[[Any,
             raise ValueError(f"{title}: the known mistake {key!r} equals the answer")
         for other in keys[:i]:
             if same(key, other):
-                raise ValueError(f"{title}: two known mistakes are alike, {other!r} and {key!r}; "
-                                 f"one message would never be shown")
+                raise ValueError(
+                    f"{title}: two known mistakes are alike, {other!r} and {key!r}; one message would never be shown"
+                )
 
 
 def number(answer: Any, what: str, example: str | None = None) -> float:
@@ -279,10 +300,21 @@ class Number(Exercise):
 
     kind = "number"
 
-    def __init__(self, answer: Any, *, what: str, example: str | None = None, whole: bool = False,
-                 why: str = "", tol: float = 0.0, rel_tol: float = 1e-9,
-                 accept: Sequence[tuple[Any, str]] = (), otherwise: str = "",
-                 explain: Callable[[Any], None] | None = None, **common: Any):
+    def __init__(
+        self,
+        answer: Any,
+        *,
+        what: str,
+        example: str | None = None,
+        whole: bool = False,
+        why: str = "",
+        tol: float = 0.0,
+        rel_tol: float = 1e-9,
+        accept: Sequence[tuple[Any, str]] = (),
+        otherwise: str = "",
+        explain: Callable[[Any], None] | None = None,
+        **common: Any,
+    ):
         super().__init__(answer=answer, **common)
         self.what, self.example, self.whole, self.why, self.explain = what, example, whole, why, explain
         self.tol, self.rel_tol, self.accept, self.otherwise = tol, rel_tol, list(accept), otherwise
@@ -298,8 +330,10 @@ class Number(Exercise):
         if self.array:
             value = None if answer is None or isinstance(answer, (str, bytes)) else _as_array(answer)
             if value is None:
-                raise Wrong(f"{self.what} should be an array of numbers, such as {self.example}; you gave "
-                            f"{type(answer).__name__} {answer!r}.")
+                raise Wrong(
+                    f"{self.what} should be an array of numbers, such as {self.example}; you gave "
+                    f"{type(answer).__name__} {answer!r}."
+                )
         else:
             value = number(answer, self.what, self.example)
         if self._same(value, self.answer):
@@ -329,8 +363,7 @@ def as_shape(answer: Any, example: str = "a tuple such as (None, 10, 10, 8)") ->
     if isinstance(answer, np.ndarray) and answer.ndim > 1:
         raise Wrong(f"you gave an array of shape {answer.shape}; give a shape, a tuple of numbers.")
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Wrong(f"give the shape as {example}; you gave "
-                    f"{type(answer).__name__} {answer!r}.")
+        raise Wrong(f"give the shape as {example}; you gave {type(answer).__name__} {answer!r}.")
     shape = []
     for item in answer:
         if item is None:
@@ -350,8 +383,15 @@ class Shape(Exercise):
 
     kind = "shape"
 
-    def __init__(self, answer: tuple, *, axes: Sequence[str] | None = None, otherwise: str = "",
-                 explain: Callable[[tuple], None] | None = None, **common: Any):
+    def __init__(
+        self,
+        answer: tuple,
+        *,
+        axes: Sequence[str] | None = None,
+        otherwise: str = "",
+        explain: Callable[[tuple], None] | None = None,
+        **common: Any,
+    ):
         super().__init__(answer=tuple(answer), **common)
         self.axes = tuple(axes) if axes else tuple(f"entry {i}" for i in range(len(answer)))
         self.otherwise, self.explain = otherwise, explain
@@ -368,8 +408,10 @@ class Shape(Exercise):
         if self.explain:
             self.explain(shape)
         if len(shape) != len(self.answer):
-            raise Wrong(f"your shape has {len(shape)} entries, but it should have {len(self.answer)}: "
-                        f"({', '.join(self.axes)}). {self.otherwise}".rstrip())
+            raise Wrong(
+                f"your shape has {len(shape)} entries, but it should have {len(self.answer)}: "
+                f"({', '.join(self.axes)}). {self.otherwise}".rstrip()
+            )
         i = next(i for i, (a, b) in enumerate(zip(shape, self.answer)) if a != b)
         raise Wrong(f"entry {i + 1} ({self.axes[i]}) is {shape[i]}, which is not right. {self.otherwise}".rstrip())
 
@@ -396,8 +438,9 @@ def plain_name(item: Any) -> str:
 
 def letter(answer: Any) -> str:
     if not isinstance(answer, str):
-        raise Wrong(f"give the letter of your choice as a string, such as 'a'; you gave "
-                    f"{type(answer).__name__} {answer!r}.")
+        raise Wrong(
+            f"give the letter of your choice as a string, such as 'a'; you gave {type(answer).__name__} {answer!r}."
+        )
     return answer.strip().strip("()").strip().lower()
 
 
@@ -407,8 +450,15 @@ class Choice(Exercise):
 
     kind = "choice"
 
-    def __init__(self, answer: Any, *, options: Iterable[Any], normalise: Callable[[Any], Any] = letter,
-                 otherwise: str = "", **common: Any):
+    def __init__(
+        self,
+        answer: Any,
+        *,
+        options: Iterable[Any],
+        normalise: Callable[[Any], Any] = letter,
+        otherwise: str = "",
+        **common: Any,
+    ):
         super().__init__(answer=answer, **common)
         self.options, self.normalise, self.otherwise = list(options), normalise, otherwise
         keys = [normalise(k) for k, _ in self.mistakes]
@@ -420,8 +470,7 @@ class Choice(Exercise):
     def _judge(self, answer: Any) -> str | None:
         value = self.normalise(answer)
         if value not in self.options:
-            raise Wrong(f"{answer!r} is not one of the options; pick one of "
-                        f"{', '.join(map(str, self.options))}.")
+            raise Wrong(f"{answer!r} is not one of the options; pick one of {', '.join(map(str, self.options))}.")
         if value == self.normalise(self.answer):
             return self.praise
         for wrong, message in self.mistakes:
@@ -456,8 +505,17 @@ class Function(Exercise):
 
     kind = "function"
 
-    def __init__(self, reference: Callable, *, stub: str, cases: Sequence[tuple], atol: float = 1e-6,
-                 explain: Callable[[np.ndarray, tuple], None] | None = None, otherwise: str = "", **common: Any):
+    def __init__(
+        self,
+        reference: Callable,
+        *,
+        stub: str,
+        cases: Sequence[tuple],
+        atol: float = 1e-6,
+        explain: Callable[[np.ndarray, tuple], None] | None = None,
+        otherwise: str = "",
+        **common: Any,
+    ):
         super().__init__(answer=reference, **common)
         self.stub, self.cases, self.atol, self.otherwise = stub, [tuple(c) for c in cases], atol, otherwise
         self.explain = explain
@@ -472,16 +530,19 @@ class Function(Exercise):
             return None
 
     def _close(self, got: np.ndarray | None, want: np.ndarray | None) -> bool:
-        return (got is not None and want is not None and got.shape == want.shape
-                and bool(np.allclose(got, want, atol=self.atol, equal_nan=True)))
+        return (
+            got is not None
+            and want is not None
+            and got.shape == want.shape
+            and bool(np.allclose(got, want, atol=self.atol, equal_nan=True))
+        )
 
     def _same_outputs(self, a: list, b: list) -> bool:
         return all(self._close(x, y) for x, y in zip(a, b))
 
     def _judge(self, answer: Any) -> str | None:
         if not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
-                        f"{type(answer).__name__}.")
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
         for i, (case, expected) in enumerate(zip(self.cases, self.expected)):
             raw = run(answer, *_copy(case))
             if raw is None:
@@ -498,14 +559,18 @@ class Function(Exercise):
                 self.explain(got, case)
             where = _describe(case)
             if got.shape != expected.shape:
-                raise Wrong(f"for {where} your output has shape {got.shape} but should have shape "
-                            f"{expected.shape}. {self.otherwise}".rstrip())
+                raise Wrong(
+                    f"for {where} your output has shape {got.shape} but should have shape "
+                    f"{expected.shape}. {self.otherwise}".rstrip()
+                )
             bad = np.argwhere(~np.isclose(got, expected, atol=self.atol))
             first = tuple(int(j) for j in bad[0])
-            raise Wrong(f"for {where} the shape is right but {len(bad)} of the {got.size} values "
-                        f"{'differs' if len(bad) == 1 else 'differ'}; "
-                        f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}. "
-                        f"{self.otherwise}".rstrip())
+            raise Wrong(
+                f"for {where} the shape is right but {len(bad)} of the {got.size} values "
+                f"{'differs' if len(bad) == 1 else 'differ'}; "
+                f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}. "
+                f"{self.otherwise}".rstrip()
+            )
         return self.praise
 
 
@@ -535,9 +600,18 @@ class Model(Exercise):
 
     kind = "model"
 
-    def __init__(self, reference: Callable, *, stub: str, input_shape: tuple, layers: Sequence[str] = (),
-                 training: str | None = None, extra: Callable[[Any], None] | None = None,
-                 start: Callable[[], Any] | None = None, **common: Any):
+    def __init__(
+        self,
+        reference: Callable,
+        *,
+        stub: str,
+        input_shape: tuple,
+        layers: Sequence[str] = (),
+        training: str | None = None,
+        extra: Callable[[Any], None] | None = None,
+        start: Callable[[], Any] | None = None,
+        **common: Any,
+    ):
         super().__init__(answer=reference, **common)
         self.stub, self.input_shape, self.layers = stub, tuple(input_shape), tuple(layers)
         self.training, self.extra, self.start = training, extra, start
@@ -552,8 +626,7 @@ class Model(Exercise):
         if model is None:
             raise Wrong(f"`{self.stub}` returns None; end it with `return` and the model.")
         if not isinstance(model, keras.layers.Layer):
-            raise Wrong(f"`{self.stub}` should return a Keras model (or layer); it returns "
-                        f"{type(model).__name__}.")
+            raise Wrong(f"`{self.stub}` should return a Keras model (or layer); it returns {type(model).__name__}.")
         return model
 
     def _probe(self, model: Any) -> tuple:
@@ -574,8 +647,7 @@ class Model(Exercise):
 
     def _judge(self, answer: Any) -> str | None:
         if not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave "
-                        f"{type(answer).__name__}.")
+            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
         want, sigs = self._table()
         model = self._built(answer)
         x, out, *got = self._probe(model)
@@ -586,10 +658,11 @@ class Model(Exercise):
         names = {type(layer).__name__ for layer in [model, *_all_layers(model)]}
         missing = [name for name in self.layers if name not in names]
         if missing:
-            raise Wrong(f"your model has no {missing[0]} layer; its layers are "
-                        f"{', '.join(sorted(names - {'Functional', 'Sequential'}))}.")
-        for what, have, should in zip(("output shape", "parameter count", "trainable parameter count"),
-                                      got, want):
+            raise Wrong(
+                f"your model has no {missing[0]} layer; its layers are "
+                f"{', '.join(sorted(names - {'Functional', 'Sequential'}))}."
+            )
+        for what, have, should in zip(("output shape", "parameter count", "trainable parameter count"), got, want):
             if have != should:
                 shown = (lambda v: f"{v:,}") if isinstance(should, int) else repr
                 raise Wrong(f"your model's {what} is {shown(have)}, but it should be {shown(should)}.")
@@ -603,20 +676,27 @@ class Model(Exercise):
             return
         again = np.asarray(run(model, x, training=False))
         if not np.allclose(out, again):
-            raise Wrong("called twice on the same input at inference (training=False), your model gives "
-                        "different outputs; at inference it should be repeatable.")
+            raise Wrong(
+                "called twice on the same input at inference (training=False), your model gives "
+                "different outputs; at inference it should be repeatable."
+            )
         if self.training == "same":
             if not np.allclose(out, np.asarray(run(model, x, training=True)), atol=1e-5):
-                raise Wrong("your model gives different outputs in training and at inference; this one "
-                            "should behave the same in both.")
+                raise Wrong(
+                    "your model gives different outputs in training and at inference; this one "
+                    "should behave the same in both."
+                )
             return
         first, second = (np.asarray(run(model, x, training=True)) for _ in range(2))
         if np.allclose(first, second):
-            raise Wrong("in training (training=True) your model gives the same output twice for the same "
-                        "input; it should be random there.")
+            raise Wrong(
+                "in training (training=True) your model gives the same output twice for the same "
+                "input; it should be random there."
+            )
         if self.training == "identity" and not (out.shape == x.shape and np.allclose(out, x, atol=1e-5)):
-            raise Wrong("at inference (training=False) your model changes its input; it should pass it "
-                        "through unchanged.")
+            raise Wrong(
+                "at inference (training=False) your model changes its input; it should pass it through unchanged."
+            )
 
 
 class Check(Exercise):
@@ -645,9 +725,11 @@ def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 
     if not np.allclose(got, expected, atol=atol):
         bad = np.argwhere(~np.isclose(got, expected, atol=atol))
         first = tuple(int(i) for i in bad[0])
-        raise Wrong(f"{what} has the right shape, but {len(bad)} of its {got.size} values "
-                    f"{'differs' if len(bad) == 1 else 'differ'}; "
-                    f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}.")
+        raise Wrong(
+            f"{what} has the right shape, but {len(bad)} of its {got.size} values "
+            f"{'differs' if len(bad) == 1 else 'differ'}; "
+            f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}."
+        )
 
 
 # ---------------------------------------------------------------------------------- progress
@@ -736,8 +818,12 @@ class Progress:
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{self.solved} of {self.total} exercises solved.**", "",
-                 "| Notebook | Solved | Open |", "|---|---|---|"]
+        lines = [
+            f"**{self.solved} of {self.total} exercises solved.**",
+            "",
+            "| Notebook | Solved | Open |",
+            "|---|---|---|",
+        ]
         lines += [f"| {title} | {solved} | {open_} |" for title, solved, open_ in self._lines()]
         return "\n".join(lines)
 
@@ -752,7 +838,7 @@ def progress() -> Progress:
         title = re.sub(r"^Exercises of (notebook \d+(?: \([^)]*\))?).*$", r"\1", doc)
         done = data.get(stem, {}) if isinstance(data.get(stem), dict) else {}
         items = [(_locate(ex)[1], ex.title) for ex in exercises_in(module)]
-        rows.append((title, [i for i in items if done.get(i[0]) == "solved"],
-                     [i for i in items if done.get(i[0]) != "solved"]))
+        rows.append(
+            (title, [i for i in items if done.get(i[0]) == "solved"], [i for i in items if done.get(i[0]) != "solved"])
+        )
     return Progress(tuple(rows))
-

@@ -12,23 +12,33 @@ from .framework import Function, Number, Shape, Wrong
 q1 = Number(
     reference.output_size(64, 5, stride=2),  # 30
     title="output size of a strided convolution",
-    what="The output height", whole=True,
+    what="The output height",
+    whole=True,
     why="The size formula rounds the division down: floor((n + 2p - k) / s) + 1.",
     praise="floor((64 - 5) / 2) + 1 = floor(29.5) + 1 = 30.",
     mistakes=[
-        (60, "60: that is the output for a stride of 1 (64 - 5 + 1). With a stride of 2 the window jumps "
-             "two pixels at a time, so divide by the stride."),
+        (
+            60,
+            "60: that is the output for a stride of 1 (64 - 5 + 1). With a stride of 2 the window jumps "
+            "two pixels at a time, so divide by the stride.",
+        ),
         (29, "29: you are one short: add 1, because the window's first position (at the top) counts too."),
-        (31, "31: you rounded (64 - 5) / 2 = 29.5 up; the formula rounds down (a window that would stick "
-             "out of the image is not used)."),
-        (32, "32: that is what padding=\"same\" gives (ceil(64 / 2)). With padding=\"valid\" there is no "
-             "padding: p = 0."),
+        (
+            31,
+            "31: you rounded (64 - 5) / 2 = 29.5 up; the formula rounds down (a window that would stick "
+            "out of the image is not used).",
+        ),
+        (32, '32: that is what padding="same" gives (ceil(64 / 2)). With padding="valid" there is no padding: p = 0.'),
     ],
     otherwise="Use floor((n + 2p - k) / s) + 1 with n = 64, p = 0, k = 5, s = 2.",
-    hint=("Use $\\lfloor (n + 2p - k)/s \\rfloor + 1$. With `padding='valid'` there is no padding "
-          "($p = 0$); $\\lfloor x \\rfloor$ rounds down."),
-    solution=("$\\lfloor (64 + 0 - 5)/2 \\rfloor + 1 = \\lfloor 29.5 \\rfloor + 1 = 30$. In code: "
-              "`(64 - 5) // 2 + 1`, or `reference.output_size(64, 5, stride=2)`."),
+    hint=(
+        "Use $\\lfloor (n + 2p - k)/s \\rfloor + 1$. With `padding='valid'` there is no padding "
+        "($p = 0$); $\\lfloor x \\rfloor$ rounds down."
+    ),
+    solution=(
+        "$\\lfloor (64 + 0 - 5)/2 \\rfloor + 1 = \\lfloor 29.5 \\rfloor + 1 = 30$. In code: "
+        "`(64 - 5) // 2 + 1`, or `reference.output_size(64, 5, stride=2)`."
+    ),
     right=[30.0, np.int64(30)],
     wrong=[31.5, 30.5, "30", None, 0],
 )
@@ -39,7 +49,8 @@ q1 = Number(
 q2 = Number(
     reference.conv_params(5, 5, 32, 64),  # 51,264
     title="parameter count of a Conv2D layer",
-    what="The parameter count", whole=True,
+    what="The parameter count",
+    whole=True,
     praise="(5 * 5 * 32 + 1) * 64 = 51,264: 51,200 weights and 64 biases.",
     mistakes=[
         (51_200, "51,200: those are the weights only. Each filter also has one bias: add c_out."),
@@ -48,15 +59,22 @@ q2 = Number(
         (801, "801: that is one filter. The layer has 64 of them."),
         (10_304, "10,304: a 5 x 5 kernel has 5 * 5 = 25 weights per input channel, not 5."),
         (25_632, "25,632: the layer has 64 filters (c_out = 64); 32 is the number of input channels."),
-        (51_264 * 28 * 28, "40,190,976 is far too many. The count does not depend on the image size (28 x 28): "
-                           "the same weights slide over every position."),
+        (
+            51_264 * 28 * 28,
+            "40,190,976 is far too many. The count does not depend on the image size (28 x 28): "
+            "the same weights slide over every position.",
+        ),
     ],
     otherwise="Use (k_h * k_w * c_in + 1) * c_out.",
-    hint=("Each of the 64 filters is a $5 \\times 5 \\times 32$ block of weights plus one bias. "
-          "The image size (28 x 28) and the padding do not matter."),
-    solution=("$(k_h k_w c_\\text{in} + 1)\\,c_\\text{out} = (5 \\cdot 5 \\cdot 32 + 1) \\cdot 64 = 51{,}264$. "
-              "Check it in code: `layer = keras.layers.Conv2D(64, 5, padding='same')`, "
-              "`layer(keras.Input(shape=(28, 28, 32)))`, then `layer.count_params()`."),
+    hint=(
+        "Each of the 64 filters is a $5 \\times 5 \\times 32$ block of weights plus one bias. "
+        "The image size (28 x 28) and the padding do not matter."
+    ),
+    solution=(
+        "$(k_h k_w c_\\text{in} + 1)\\,c_\\text{out} = (5 \\cdot 5 \\cdot 32 + 1) \\cdot 64 = 51{,}264$. "
+        "Check it in code: `layer = keras.layers.Conv2D(64, 5, padding='same')`, "
+        "`layer(keras.Input(shape=(28, 28, 32)))`, then `layer.count_params()`."
+    ),
     right=[51264.0, np.int64(51264)],
     wrong=[51265, "51,264", 51264.5],
 )
@@ -70,11 +88,15 @@ def _case(index: int, image: tuple, kernel: tuple) -> tuple[np.ndarray, np.ndarr
     return rng.integers(-5, 6, size=image).astype(float), rng.integers(-3, 4, size=kernel).astype(float)
 
 
-Q3_CASES = [_case(i, *shapes) for i, shapes in
-            enumerate([((6, 6), (3, 3)), ((5, 7), (3, 3)), ((7, 5), (2, 3)), ((4, 4), (4, 4)), ((9, 8), (1, 1))])]
+Q3_CASES = [
+    _case(i, *shapes)
+    for i, shapes in enumerate(
+        [((6, 6), (3, 3)), ((5, 7), (3, 3)), ((7, 5), (2, 3)), ((4, 4), (4, 4)), ((9, 8), (1, 1))]
+    )
+]
 """(image, kernel) pairs the learner's function is run on, in this order."""
 
-Q3_SOLUTION_CODE = '''\
+Q3_SOLUTION_CODE = """\
 def conv2d_single(image, kernel):
     kh, kw = kernel.shape
     out_h = image.shape[0] - kh + 1
@@ -84,7 +106,7 @@ def conv2d_single(image, kernel):
         for j in range(out_w):
             out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
     return out
-'''
+"""
 
 
 def _solution(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -115,34 +137,54 @@ def _index_error(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 q3 = Function(
-    _solution, stub="conv2d_single", cases=Q3_CASES,
+    _solution,
+    stub="conv2d_single",
+    cases=Q3_CASES,
     title="write conv2d_single",
     praise="it agrees with the reference on 5 images and kernels of different shapes.",
     mistakes=[
-        (lambda image, kernel: reference.convolve2d(image, kernel),
-         "your output matches mathematical convolution: the kernel is flipped. Deep learning 'convolution' "
-         "is cross-correlation: multiply each window by the kernel as it is, kernel[0, 0] with the window's "
-         "top-left pixel."),
-        (lambda image, kernel: _solution(image, kernel.T if kernel.shape[0] == kernel.shape[1] else kernel),
-         "your output matches the kernel transposed: rows and columns of the kernel are swapped somewhere."),
-        (lambda image, kernel: reference.correlate2d(image, kernel, padding="same"),
-         "your output has the image's shape, as with 'same' padding; 'valid' keeps only the positions "
-         "where the whole kernel fits: n - k + 1 along each axis."),
-        (_one_short, "your loops stop one position too early: there are n - k + 1 positions along each "
-                     "axis, so use range(n - k + 1)."),
-        (lambda image, kernel: _solution(image, np.ones_like(kernel)),
-         "your output is the plain sum of each window: multiply the window by the kernel element-wise "
-         "before summing."),
+        (
+            lambda image, kernel: reference.convolve2d(image, kernel),
+            "your output matches mathematical convolution: the kernel is flipped. Deep learning 'convolution' "
+            "is cross-correlation: multiply each window by the kernel as it is, kernel[0, 0] with the window's "
+            "top-left pixel.",
+        ),
+        (
+            lambda image, kernel: _solution(image, kernel.T if kernel.shape[0] == kernel.shape[1] else kernel),
+            "your output matches the kernel transposed: rows and columns of the kernel are swapped somewhere.",
+        ),
+        (
+            lambda image, kernel: reference.correlate2d(image, kernel, padding="same"),
+            "your output has the image's shape, as with 'same' padding; 'valid' keeps only the positions "
+            "where the whole kernel fits: n - k + 1 along each axis.",
+        ),
+        (
+            _one_short,
+            "your loops stop one position too early: there are n - k + 1 positions along each "
+            "axis, so use range(n - k + 1).",
+        ),
+        (
+            lambda image, kernel: _solution(image, np.ones_like(kernel)),
+            "your output is the plain sum of each window: multiply the window by the kernel element-wise "
+            "before summing.",
+        ),
     ],
-    otherwise="Output [i, j] is the sum of image[i:i+k_h, j:j+k_w] * kernel, with n - k + 1 positions "
-              "along each axis.",
-    hint=("The output has $H - k_h + 1$ rows and $W - k_w + 1$ columns. Make it with `np.zeros`, "
-          "then loop over `i` and `j`: `out[i, j]` is the sum of "
-          "`image[i:i + kh, j:j + kw] * kernel`. Do not flip the kernel."),
+    otherwise="Output [i, j] is the sum of image[i:i+k_h, j:j+k_w] * kernel, with n - k + 1 positions along each axis.",
+    hint=(
+        "The output has $H - k_h + 1$ rows and $W - k_w + 1$ columns. Make it with `np.zeros`, "
+        "then loop over `i` and `j`: `out[i, j]` is the sum of "
+        "`image[i:i + kh, j:j + kw] * kernel`. Do not flip the kernel."
+    ),
     solution="one output value per window position:\n\n```python\n" + Q3_SOLUTION_CODE + "```",
     right=[_vectorised, lambda image, kernel: _solution(image, kernel).tolist()],
-    wrong=[_off_by_one_value, _no_return, _index_error, lambda image, kernel: "done", np.zeros((4, 4)),
-           "conv2d_single"],
+    wrong=[
+        _off_by_one_value,
+        _no_return,
+        _index_error,
+        lambda image, kernel: "done",
+        np.zeros((4, 4)),
+        "conv2d_single",
+    ],
 )
 
 
@@ -162,19 +204,28 @@ q4 = Shape(
     axes=("rows", "columns"),
     praise="64 rows (one per output pixel of the 8 x 8 result) and 100 columns (one per input pixel).",
     mistakes=[
-        ((100, 64), "(100, 64) is transposed: M @ x multiplies the 100 flattened input pixels, so M has 100 "
-                    "columns, and it makes one row per output pixel."),
-        ((8, 8), "(8, 8) is the shape of the output image. M has one row per output pixel and one column "
-                 "per input pixel."),
+        (
+            (100, 64),
+            "(100, 64) is transposed: M @ x multiplies the 100 flattened input pixels, so M has 100 "
+            "columns, and it makes one row per output pixel.",
+        ),
+        (
+            (8, 8),
+            "(8, 8) is the shape of the output image. M has one row per output pixel and one column per input pixel.",
+        ),
     ],
     explain=_explain_q4,
     otherwise="The 'valid' output is (10 - 3 + 1) x (10 - 3 + 1); M has one row per output pixel and one "
-              "column per input pixel.",
-    hint=("`M @ x` takes the flattened image (how many numbers?) and returns the flattened output "
-          "(how many numbers for an $8 \\times 8$ result?)."),
-    solution=("The output is $8 \\times 8 = 64$ pixels and the input $10 \\times 10 = 100$, so "
-              "`M.shape == (64, 100)`; check with "
-              "`reference.convolution_matrix(np.ones((3, 3)), (10, 10)).shape`."),
+    "column per input pixel.",
+    hint=(
+        "`M @ x` takes the flattened image (how many numbers?) and returns the flattened output "
+        "(how many numbers for an $8 \\times 8$ result?)."
+    ),
+    solution=(
+        "The output is $8 \\times 8 = 64$ pixels and the input $10 \\times 10 = 100$, so "
+        "`M.shape == (64, 100)`; check with "
+        "`reference.convolution_matrix(np.ones((3, 3)), (10, 10)).shape`."
+    ),
     right=[[64, 100], (np.int64(64), 100.0)],
     wrong=[(64, 9), (100, 100), (36, 100), "(64, 100)", 6400, (64, 100, 1), np.zeros((64, 100)), (64.5, 100)],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools as _functools
 import io
 import re
 from types import SimpleNamespace
@@ -10,6 +11,9 @@ from typing import Any
 
 import keras
 
+from ..profile import get_profile as _get_profile
+from .building import Code
+from .building import reach as _reach
 from .framework import Check, Choice, LearnerError, Number, Wrong, plain_name, run
 
 # ---------------------------------------------------------------------------------------- q1
@@ -48,33 +52,43 @@ class _Logs(dict):
 
 def _epoch_logs(epoch: int, val_accuracy: float) -> _Logs:
     train_acc = _TRAINING_ACC[epoch]
-    return _Logs({
-        "accuracy": train_acc,
-        "loss": round(0.3 * (1 - train_acc) / 0.07, 4),
-        "val_accuracy": val_accuracy,
-        "val_loss": round(0.25 * (1 - val_accuracy) / 0.05, 4),
-    })
+    return _Logs(
+        {
+            "accuracy": train_acc,
+            "loss": round(0.3 * (1 - train_acc) / 0.07, 4),
+            "val_accuracy": val_accuracy,
+            "val_loss": round(0.25 * (1 - val_accuracy) / 0.05, 4),
+        }
+    )
 
 
 def _make_callback(answer: Any) -> keras.callbacks.Callback:
     if isinstance(answer, keras.callbacks.Callback):
         return answer
     if not isinstance(answer, type):
-        raise Wrong(f"pass your callback class itself, ex.q1.check(StopAtValAccuracy) (no brackets), but you "
-                    f"gave {type(answer).__name__} {answer!r}.")
+        raise Wrong(
+            f"pass your callback class itself, ex.q1.check(StopAtValAccuracy) (no brackets), but you "
+            f"gave {type(answer).__name__} {answer!r}."
+        )
     if not issubclass(answer, keras.callbacks.Callback):
-        raise Wrong(f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
-                    f"model.fit() does not know how to call it: class {answer.__name__}"
-                    f"(keras.callbacks.Callback).")
+        raise Wrong(
+            f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
+            f"model.fit() does not know how to call it: class {answer.__name__}"
+            f"(keras.callbacks.Callback)."
+        )
     if answer.on_epoch_end is keras.callbacks.Callback.on_epoch_end:
-        raise Wrong(f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
-                    f"never looks at the logs after an epoch.")
+        raise Wrong(
+            f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
+            f"never looks at the logs after an epoch."
+        )
     try:
         return run(answer)
     except LearnerError as error:
         if isinstance(error.original, TypeError):
-            raise Wrong(f"{answer.__name__}() could not be created without arguments ({error.original}); "
-                        f"give any argument of __init__ a default value.") from None
+            raise Wrong(
+                f"{answer.__name__}() could not be created without arguments ({error.original}); "
+                f"give any argument of __init__ a default value."
+            ) from None
         raise
 
 
@@ -92,8 +106,10 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
             _explain_error(error, logs)
         asked.extend(logs.asked)
         if getattr(callback, "stop_training", False) is True and model.stop_training is not True:
-            raise Wrong("you set self.stop_training = True, but Keras reads the flag on the model: "
-                        "set self.model.stop_training = True.")
+            raise Wrong(
+                "you set self.stop_training = True, but Keras reads the flag on the model: "
+                "set self.model.stop_training = True."
+            )
         if model.stop_training is True:
             return epoch, asked
     return None, asked
@@ -105,8 +121,9 @@ def _explain_error(error: LearnerError, logs: _Logs) -> None:
     if isinstance(exc, KeyError):
         raise Wrong(_wrong_key_message(exc.args[0] if exc.args else "?")) from None
     if isinstance(exc, TypeError) and re.search(r"positional argument|unexpected keyword argument", str(exc)):
-        raise Wrong(f"Keras calls on_epoch_end(epoch, logs): define it as "
-                    f"def on_epoch_end(self, epoch, logs=None) ({exc}).") from None
+        raise Wrong(
+            f"Keras calls on_epoch_end(epoch, logs): define it as def on_epoch_end(self, epoch, logs=None) ({exc})."
+        ) from None
     missing = [k for k in logs.asked if k not in logs]
     if isinstance(exc, TypeError) and "NoneType" in str(exc) and missing:
         raise Wrong(_wrong_key_message(missing[0])) from None
@@ -116,15 +133,21 @@ def _explain_error(error: LearnerError, logs: _Logs) -> None:
 def _wrong_key_message(key: str) -> str:
     names = "'accuracy', 'loss', 'val_accuracy' and 'val_loss'"
     if key in ("val_acc", "acc"):
-        return (f"you read logs['{key}'], an old Keras name; Keras 3 writes the metric's full name, "
-                f"so the keys are {names}. Use '{Q1_KEY}'.")
+        return (
+            f"you read logs['{key}'], an old Keras name; Keras 3 writes the metric's full name, "
+            f"so the keys are {names}. Use '{Q1_KEY}'."
+        )
     return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
 
 
-_AT_THRESHOLD = ("your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
-                 "strictly above: use > rather than >=.")
-_TRAINING_ACCURACY = ("your callback reads logs['accuracy'], the training accuracy; this one should watch "
-                      "the validation accuracy, logs['val_accuracy'].")
+_AT_THRESHOLD = (
+    "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+    "strictly above: use > rather than >=."
+)
+_TRAINING_ACCURACY = (
+    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
+    "the validation accuracy, logs['val_accuracy']."
+)
 
 
 def _describe(epoch: int | None) -> str:
@@ -142,25 +165,35 @@ def _check_callback(answer: Any) -> str:
         if unknown:
             raise Wrong(_wrong_key_message(unknown[0]))
         if stopped is None and Q1_KEY in asked:
-            raise Wrong(f"with validation accuracies {shown} your callback never stopped training, "
-                        f"though epoch {expected + 1} ({val_accs[expected]:g}) is above {Q1_THRESHOLD}. "
-                        f"Check the threshold and the comparison, and that you set "
-                        f"self.model.stop_training = True (returning True does not stop Keras).")
+            raise Wrong(
+                f"with validation accuracies {shown} your callback never stopped training, "
+                f"though epoch {expected + 1} ({val_accs[expected]:g}) is above {Q1_THRESHOLD}. "
+                f"Check the threshold and the comparison, and that you set "
+                f"self.model.stop_training = True (returning True does not stop Keras)."
+            )
         if stopped is None:
-            raise Wrong(f"your callback never stopped training, and it did not read "
-                        f"logs['{Q1_KEY}']: the validation accuracy of the epoch is logs['{Q1_KEY}'].")
+            raise Wrong(
+                f"your callback never stopped training, and it did not read "
+                f"logs['{Q1_KEY}']: the validation accuracy of the epoch is logs['{Q1_KEY}']."
+            )
         if Q1_KEY not in asked:
             if "accuracy" in asked:
                 raise Wrong(_TRAINING_ACCURACY)
-            raise Wrong(f"your callback stopped {_describe(stopped)} without reading "
-                        f"logs['{Q1_KEY}'], the validation accuracy it should watch.")
+            raise Wrong(
+                f"your callback stopped {_describe(stopped)} without reading "
+                f"logs['{Q1_KEY}'], the validation accuracy it should watch."
+            )
         if val_accs[stopped] == Q1_THRESHOLD and (expected is None or stopped < expected):
             raise Wrong(_AT_THRESHOLD)
-        raise Wrong(f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
-                    f"but it should stop {_describe(expected)}: the end of the first epoch whose "
-                    f"validation accuracy is above {Q1_THRESHOLD}.")
-    return ("it stops at the end of the first epoch with validation accuracy above 0.98, and not "
-            "before. Pass an instance to fit(..., validation_split=0.1, callbacks=[...]).")
+        raise Wrong(
+            f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
+            f"but it should stop {_describe(expected)}: the end of the first epoch whose "
+            f"validation accuracy is above {Q1_THRESHOLD}."
+        )
+    return (
+        "it stops at the end of the first epoch with validation accuracy above 0.98, and not "
+        "before. Pass an instance to fit(..., validation_split=0.1, callbacks=[...])."
+    )
 
 
 class _RightCallback(keras.callbacks.Callback):
@@ -192,11 +225,12 @@ def _set_flag(self, condition):
 
 
 q1 = Check(
-    _check_callback, answer=_RightCallback,
+    _check_callback,
+    answer=_RightCallback,
     title="a callback that stops training",
     hint="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
-         "With a validation split, Keras puts the validation accuracy of the epoch in "
-         "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
+    "With a validation split, Keras puts the validation accuracy of the epoch in "
+    "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
     solution="""
 ```python
 class StopAtValAccuracy(keras.callbacks.Callback):
@@ -206,17 +240,22 @@ class StopAtValAccuracy(keras.callbacks.Callback):
 ```""",
     mistakes=[
         (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)), _AT_THRESHOLD),
-        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)),
-         _wrong_key_message("val_acc")),
-        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),
-         _wrong_key_message("val_acc")),
+        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)), _wrong_key_message("val_acc")),
+        (
+            _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),
+            _wrong_key_message("val_acc"),
+        ),
         (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)), _TRAINING_ACCURACY),
-        (_wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
-         "you set self.stop_training = True, but Keras reads the flag on the model: set "
-         "self.model.stop_training = True."),
-        (type("NoEpochEnd", (keras.callbacks.Callback,), {}),
-         "NoEpochEnd does not define on_epoch_end(self, epoch, logs=None), so it never looks at the logs "
-         "after an epoch."),
+        (
+            _wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
+            "you set self.stop_training = True, but Keras reads the flag on the model: set "
+            "self.model.stop_training = True.",
+        ),
+        (
+            type("NoEpochEnd", (keras.callbacks.Callback,), {}),
+            "NoEpochEnd does not define on_epoch_end(self, epoch, logs=None), so it never looks at the logs "
+            "after an epoch.",
+        ),
     ],
     right=[_RightWithThreshold, _RightCallback()],
     wrong=[
@@ -243,27 +282,43 @@ _Q2_LAYERS = [(n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:])]
 
 q2 = Number(
     Q2_ANSWER,
-    title="parameters of a dense network", what="The number of parameters",
-    praise=("(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
-            "You can confirm it with model.count_params()."),
+    title="parameters of a dense network",
+    what="The number of parameters",
+    praise=(
+        "(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
+        "You can confirm it with model.count_params()."
+    ),
     mistakes=[
-        (Q2_ANSWER - 128 - 64 - 10, "you counted the weights but not the biases: every unit of a Dense layer "
-                                    "also has one bias, so a layer has (inputs + 1) * units parameters."),
+        (
+            Q2_ANSWER - 128 - 64 - 10,
+            "you counted the weights but not the biases: every unit of a Dense layer "
+            "also has one bias, so a layer has (inputs + 1) * units parameters.",
+        ),
         (sum(_Q2_LAYERS[:2]), "that is the two hidden layers only; add the output layer Dense(10)."),
-        (_Q2_LAYERS[0] + _Q2_LAYERS[2], "you left out the second hidden layer, Dense(64), which takes the 128 "
-                                        "outputs of the first one as its inputs."),
-        ((28 + 1) * 128 + sum(_Q2_LAYERS[1:]), "the first Dense layer sees the flattened image, 28 * 28 = 784 "
-                                               "inputs, not 28."),
-        ((784 + 1) * (128 + 64 + 10), "only the first layer sees the 784 pixels; each later layer has as many "
-                                      "inputs as the layer before has units."),
-        (101_770, "101,770 is the network with one hidden layer; this one has Dense(64) between Dense(128) "
-                  "and the output."),
+        (
+            _Q2_LAYERS[0] + _Q2_LAYERS[2],
+            "you left out the second hidden layer, Dense(64), which takes the 128 "
+            "outputs of the first one as its inputs.",
+        ),
+        (
+            (28 + 1) * 128 + sum(_Q2_LAYERS[1:]),
+            "the first Dense layer sees the flattened image, 28 * 28 = 784 inputs, not 28.",
+        ),
+        (
+            (784 + 1) * (128 + 64 + 10),
+            "only the first layer sees the 784 pixels; each later layer has as many "
+            "inputs as the layer before has units.",
+        ),
+        (
+            101_770,
+            "101,770 is the network with one hidden layer; this one has Dense(64) between Dense(128) and the output.",
+        ),
         (Q2_ANSWER + 784, "Flatten has no parameters: it only reshapes (28, 28) into 784 numbers."),
     ],
     otherwise="Count layer by layer with (inputs + 1) * units, then add the three layers up.",
     hint="Flatten has no parameters. A Dense layer with n_in inputs and n_out units has "
-         "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
-         "the layer before it (784 for the first).",
+    "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
+    "the layer before it (784 for the first).",
     solution="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
     right=[109386.0],
     wrong=[109_000, "109386", None],
@@ -292,46 +347,72 @@ def _loss_name(answer: Any) -> str:
         return "categorical_crossentropy_logits"
     key = plain_name(answer)
     if key not in _LOSS_NAMES and "crossentropy" in key:
-        raise Wrong(f"which cross-entropy? Keras has three: binary_crossentropy, "
-                    f"categorical_crossentropy and sparse_categorical_crossentropy.")
+        raise Wrong(
+            "which cross-entropy? Keras has three: binary_crossentropy, "
+            "categorical_crossentropy and sparse_categorical_crossentropy."
+        )
     if key not in _LOSS_NAMES:
-        raise Wrong(f"{answer!r} is not a Keras loss this notebook uses; answer with a loss name such as "
-                    f"'mse' or a class such as keras.losses.MeanSquaredError.")
+        raise Wrong(
+            f"{answer!r} is not a Keras loss this notebook uses; answer with a loss name such as "
+            f"'mse' or a class such as keras.losses.MeanSquaredError."
+        )
     return _LOSS_NAMES[key]
 
 
 q3 = Choice(
-    "categorical_crossentropy", options=sorted(set(_LOSS_NAMES.values())) + ["categorical_crossentropy_logits"],
+    "categorical_crossentropy",
+    options=sorted(set(_LOSS_NAMES.values())) + ["categorical_crossentropy_logits"],
     normalise=_loss_name,
     title="the loss for one-hot labels",
-    praise=("one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
-            "labels with sparse_categorical_crossentropy. Both give the same loss value."),
+    praise=(
+        "one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
+        "labels with sparse_categorical_crossentropy. Both give the same loss value."
+    ),
     mistakes=[
-        ("sparse_categorical_crossentropy", "the sparse loss reads one integer per image (shape (N,)); these "
-                                            "labels are one-hot rows of shape (N, 10). Its non-sparse "
-                                            "sibling reads those."),
-        ("binary_crossentropy", "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions "
-                                "(multi-label). It runs without an error, but it is not the loss of one class "
-                                "out of ten, and the 'accuracy' it reports is then binary accuracy, which "
-                                "looks far too good."),
-        ("mse", "mean squared error is for regression (predicting numbers); for class probabilities use a "
-                "cross-entropy."),
-        ("mae", "mean absolute error is for regression (predicting numbers); for class probabilities use a "
-                "cross-entropy."),
-        ("kl_divergence", "for one-hot labels KL divergence happens to equal the cross-entropy, but the loss "
-                          "Keras provides for one class out of K, and the one this notebook uses, is a "
-                          "cross-entropy: which one reads one-hot rows?"),
+        (
+            "sparse_categorical_crossentropy",
+            "the sparse loss reads one integer per image (shape (N,)); these "
+            "labels are one-hot rows of shape (N, 10). Its non-sparse "
+            "sibling reads those.",
+        ),
+        (
+            "binary_crossentropy",
+            "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions "
+            "(multi-label). It runs without an error, but it is not the loss of one class "
+            "out of ten, and the 'accuracy' it reports is then binary accuracy, which "
+            "looks far too good.",
+        ),
+        (
+            "mse",
+            "mean squared error is for regression (predicting numbers); for class probabilities use a cross-entropy.",
+        ),
+        (
+            "mae",
+            "mean absolute error is for regression (predicting numbers); for class probabilities use a cross-entropy.",
+        ),
+        (
+            "kl_divergence",
+            "for one-hot labels KL divergence happens to equal the cross-entropy, but the loss "
+            "Keras provides for one class out of K, and the one this notebook uses, is a "
+            "cross-entropy: which one reads one-hot rows?",
+        ),
         ("hinge", "hinge losses belong to support vector machines; a softmax output goes with a cross-entropy."),
-        (keras.losses.CategoricalCrossentropy(from_logits=True),
-         "right loss, but with from_logits=True: this model ends in softmax and outputs probabilities, so "
-         "keep the default from_logits=False."),
+        (
+            keras.losses.CategoricalCrossentropy(from_logits=True),
+            "right loss, but with from_logits=True: this model ends in softmax and outputs probabilities, so "
+            "keep the default from_logits=False.",
+        ),
     ],
     hint="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
-         "labels they read: integers or one-hot rows.",
-    solution="`answer = \"categorical_crossentropy\"` (or `keras.losses.CategoricalCrossentropy()`).",
-    right=["CategoricalCrossentropy", keras.losses.CategoricalCrossentropy,
-           keras.losses.CategoricalCrossentropy(), keras.losses.categorical_crossentropy,
-           "categorical cross-entropy"],
+    "labels they read: integers or one-hot rows.",
+    solution='`answer = "categorical_crossentropy"` (or `keras.losses.CategoricalCrossentropy()`).',
+    right=[
+        "CategoricalCrossentropy",
+        keras.losses.CategoricalCrossentropy,
+        keras.losses.CategoricalCrossentropy(),
+        keras.losses.categorical_crossentropy,
+        "categorical cross-entropy",
+    ],
     wrong=[keras.losses.SparseCategoricalCrossentropy(), "mean_absolute_error", "cross_entropy", 3],
 )
 
@@ -340,12 +421,6 @@ q3 = Choice(
 # trains a model; the checker runs it on a fixed subset of the training images, times it,
 # and measures the model on test images the function never sees.
 
-import functools as _functools
-
-
-from ..profile import get_profile as _get_profile
-from .building import Code
-from .building import reach as _reach
 
 _PROFILE = _get_profile()
 Q4_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
@@ -359,61 +434,73 @@ def _q4_data():
     from ..data import load_mnist
 
     (x, y), (x_test, y_test) = load_mnist()
-    return (x[:Q4_TRAIN_IMAGES].astype("float32") / 255.0, y[:Q4_TRAIN_IMAGES],
-            x_test[:Q4_HELD_OUT].astype("float32") / 255.0, y_test[:Q4_HELD_OUT])
+    return (
+        x[:Q4_TRAIN_IMAGES].astype("float32") / 255.0,
+        y[:Q4_TRAIN_IMAGES],
+        x_test[:Q4_HELD_OUT].astype("float32") / 255.0,
+        y_test[:Q4_HELD_OUT],
+    )
 
 
 def _check_q4(answer: Any) -> str:
-    done = _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET,
-                  seconds=Q4_SECONDS)
-    return (f"accuracy {done.accuracy:.3f} on {Q4_HELD_OUT:,} test images your function never saw, "
-            f"after {done.seconds:.0f} s of training on {Q4_TRAIN_IMAGES:,} images (target {Q4_TARGET:.2f}).")
+    done = _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET, seconds=Q4_SECONDS)
+    return (
+        f"accuracy {done.accuracy:.3f} on {Q4_HELD_OUT:,} test images your function never saw, "
+        f"after {done.seconds:.0f} s of training on {Q4_TRAIN_IMAGES:,} images (target {Q4_TARGET:.2f})."
+    )
 
 
 def _q4_solution(x, y):
-    model = keras.Sequential([
-        keras.Input((28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10, batch_size=64, verbose=0)
     return model
 
 
 def _q4_untrained(x, y):  # builds and compiles, forgets to fit
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model
 
 
 def _q4_returns_history(x, y):  # returns what fit gives back
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model.fit(x, y, epochs=1, verbose=0)
 
 
 def _q4_one_epoch_sgd(x, y):  # trains, but far too little to reach the target
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=1, batch_size=256, verbose=0)
     return model
 
 
 def _q4_three_outputs(x, y):  # the wrong number of output units
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(3, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model
 
 
 def _q4_not_compiled(x, y):  # fit before compile
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model.fit(x, y, epochs=1, verbose=0)
     return model
 
@@ -424,9 +511,9 @@ q4 = Code(
     stub="train_digits",
     title="reach 93% on MNIST digits",
     hint="Everything of section 2 inside one function: keras.Sequential with keras.Input((28, 28)), "
-         "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
-         "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
-         "return the model, not the History. With so few images, ten epochs take a few seconds.",
+    "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
+    "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
+    "return the model, not the History. With so few images, ten epochs take a few seconds.",
     solution="""
 ```python
 def train_digits(x, y):
@@ -441,13 +528,21 @@ def train_digits(x, y):
     return model
 ```""",
     mistakes=[
-        (_q4_untrained,
-         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
-        (_q4_returns_history,
-         'train_digits(x, y) returned the History that fit() gives back; return the model itself.'),
-        (_q4_three_outputs,
-         ("the model's output has shape (3,) for one image, but it should give one score per "
-          'class: (10,). End it with Dense(10, activation="softmax").')),
+        (
+            _q4_untrained,
+            "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model.",
+        ),
+        (
+            _q4_returns_history,
+            "train_digits(x, y) returned the History that fit() gives back; return the model itself.",
+        ),
+        (
+            _q4_three_outputs,
+            (
+                "the model's output has shape (3,) for one image, but it should give one score per "
+                'class: (10,). End it with Dense(10, activation="softmax").'
+            ),
+        ),
     ],
     wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],
 )

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import functools as _functools
+from typing import Any
+
+import keras
 import numpy as np
 
 from .. import reference
+from ..profile import get_profile as _get_profile
+from .building import Code
+from .building import call as _call
+from .building import expect_model as _expect_model
+from .building import input_shape as _input_shape
+from .building import output as _output
+from .building import reach as _reach
 from .framework import Number, Shape, Wrong, batch_axes
 
 
@@ -26,39 +37,70 @@ Q1_EXPECTED = Q1_SIDES[-1] ** 2 * 64  # 6 * 6 * 64 = 2304
 
 q1 = Number(
     Q1_EXPECTED,
-    title="flatten size of a conv/pool stack", what="The flatten size", example="1600", whole=True,
+    title="flatten size of a conv/pool stack",
+    what="The flatten size",
+    example="1600",
+    whole=True,
     why="It counts values.",
     praise="32 -> 30 -> 15 -> 13 -> 6, and 6 * 6 * 64 = 2,304 values.",
     mistakes=[
-        (36, "36: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out all 64 maps "
-             "of 6 x 6 one after the other: multiply by 64."),
-        (8 * 8 * 64, "4,096: that is what padding='same' gives (32 -> 32 -> 16 -> 16 -> 8). These Conv2D layers "
-                     "use the default padding='valid': a 3 x 3 kernel cuts one pixel off each border, so each "
-                     "convolution takes 2 off the side."),
-        (7 * 7 * 64, "3,136: you rounded 13 / 2 up to 7. MaxPooling2D(2) drops an odd last row and column: 13 "
-                     "pooled gives floor(13 / 2) = 6."),
-        (6 * 6 * 32, "1,152: 32 is the number of filters of the first Conv2D. Flatten sees the output of the "
-                     "second one, which has 64 channels."),
-        (6 * 6 * 64 * 3, "6,912: the 3 colour channels of the input do not survive the first Conv2D: each "
-                         "filter sums over all input channels and gives one map, so only the last layer's 64 "
-                         "channels count."),
-        (5 * 5 * 64, "1,600 is the flatten size of the notebook's 28 x 28 model. This input is 32 x 32: follow "
-                     "the sides 32 -> 30 -> 15 -> 13 -> 6."),
+        (
+            36,
+            "36: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out all 64 maps "
+            "of 6 x 6 one after the other: multiply by 64.",
+        ),
+        (
+            8 * 8 * 64,
+            "4,096: that is what padding='same' gives (32 -> 32 -> 16 -> 16 -> 8). These Conv2D layers "
+            "use the default padding='valid': a 3 x 3 kernel cuts one pixel off each border, so each "
+            "convolution takes 2 off the side.",
+        ),
+        (
+            7 * 7 * 64,
+            "3,136: you rounded 13 / 2 up to 7. MaxPooling2D(2) drops an odd last row and column: 13 "
+            "pooled gives floor(13 / 2) = 6.",
+        ),
+        (
+            6 * 6 * 32,
+            "1,152: 32 is the number of filters of the first Conv2D. Flatten sees the output of the "
+            "second one, which has 64 channels.",
+        ),
+        (
+            6 * 6 * 64 * 3,
+            "6,912: the 3 colour channels of the input do not survive the first Conv2D: each "
+            "filter sums over all input channels and gives one map, so only the last layer's 64 "
+            "channels count.",
+        ),
+        (
+            5 * 5 * 64,
+            "1,600 is the flatten size of the notebook's 28 x 28 model. This input is 32 x 32: follow "
+            "the sides 32 -> 30 -> 15 -> 13 -> 6.",
+        ),
         (13 * 13 * 64, "10,816: you stopped before the last MaxPooling2D: the 13 x 13 maps are pooled once more."),
-        (28 * 28 * 64, "50,176: without the pooling layers the sides would go 32 -> 30 -> 28; each "
-                       "MaxPooling2D(2) halves the side."),
-        (6 * 6 * (32 + 64), "3,456: Flatten only sees the last layer's output: 6 x 6 x 64. The first layer's "
-                            "32 maps are not passed along beside it."),
+        (
+            28 * 28 * 64,
+            "50,176: without the pooling layers the sides would go 32 -> 30 -> 28; each "
+            "MaxPooling2D(2) halves the side.",
+        ),
+        (
+            6 * 6 * (32 + 64),
+            "3,456: Flatten only sees the last layer's output: 6 x 6 x 64. The first layer's "
+            "32 maps are not passed along beside it.",
+        ),
     ],
     otherwise="Follow one side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) gives floor(n / 2); "
-              "then multiply side x side x channels.",
-    hint=("Follow the side of the square maps: a 3 x 3 'valid' convolution takes 2 off "
-          "($n - 3 + 1$), MaxPooling2D(2) halves and rounds down. At the end multiply "
-          "height x width x the number of channels of the last Conv2D."),
-    solution=("Sides: $32 \\to 30 \\to 15 \\to 13 \\to \\lfloor 13/2 \\rfloor = 6$; the last "
-              "Conv2D has 64 channels, so Flatten gives $6 \\cdot 6 \\cdot 64 = 2304$ values. "
-              "Check it: build the model from `keras.Input((32, 32, 3))` and read "
-              "`model.layers[-1].output.shape`."),
+    "then multiply side x side x channels.",
+    hint=(
+        "Follow the side of the square maps: a 3 x 3 'valid' convolution takes 2 off "
+        "($n - 3 + 1$), MaxPooling2D(2) halves and rounds down. At the end multiply "
+        "height x width x the number of channels of the last Conv2D."
+    ),
+    solution=(
+        "Sides: $32 \\to 30 \\to 15 \\to 13 \\to \\lfloor 13/2 \\rfloor = 6$; the last "
+        "Conv2D has 64 channels, so Flatten gives $6 \\cdot 6 \\cdot 64 = 2304$ values. "
+        "Check it: build the model from `keras.Input((32, 32, 3))` and read "
+        "`model.layers[-1].output.shape`."
+    ),
     right=[2304.0, np.int64(2304)],
     wrong=[2305, "2304", 2304.5, None],
 )
@@ -72,31 +114,50 @@ Q2_EXPECTED = reference.conv_params(Q2_K, Q2_K, Q2_C_IN, Q2_C_OUT)  # (3*3*32 + 
 
 q2 = Number(
     Q2_EXPECTED,
-    title="parameters of the second Conv2D", what="The parameter count", example="1600", whole=True,
+    title="parameters of the second Conv2D",
+    what="The parameter count",
+    example="1600",
+    whole=True,
     why="It counts weights.",
     praise="(3 * 3 * 32 + 1) * 64 = 18,496: 18,432 weights and 64 biases.",
     mistakes=[
         (18_432, "18,432: those are the weights only. Every filter also has one bias: add 64."),
-        (640, "640: each filter spans all 32 channels of its input (the maps of the first Conv2D), so it has "
-              "3 * 3 * 32 weights, not 3 * 3."),
+        (
+            640,
+            "640: each filter spans all 32 channels of its input (the maps of the first Conv2D), so it has "
+            "3 * 3 * 32 weights, not 3 * 3.",
+        ),
         (576, "576: each filter spans all 32 input channels, and it has a bias too: (3 * 3 * 32 + 1) * 64."),
-        (1_792, "1,792: 3 is the number of channels of the image, but this layer's input is the output of the "
-                "first Conv2D, which has 32 channels."),
+        (
+            1_792,
+            "1,792: 3 is the number of channels of the image, but this layer's input is the output of the "
+            "first Conv2D, which has 32 channels.",
+        ),
         (18_464, "18,464: there is one bias per filter (per output channel, 64), not one per input channel."),
         (289, "289: that is one filter. The layer has 64 of them."),
         (9_248, "9,248: the layer has 64 filters (c_out = 64); 32 is its number of input channels."),
-        (896, "896: that is the first Conv2D (32 filters over the 3 colour channels). The question asks about "
-              "the second one: 64 filters over 32 input channels."),
-        (Q2_EXPECTED * 15 * 15, "4,161,600 is far too many. The count does not depend on the size of the maps "
-                                "(15 x 15): the same weights slide over every position."),
+        (
+            896,
+            "896: that is the first Conv2D (32 filters over the 3 colour channels). The question asks about "
+            "the second one: 64 filters over 32 input channels.",
+        ),
+        (
+            Q2_EXPECTED * 15 * 15,
+            "4,161,600 is far too many. The count does not depend on the size of the maps "
+            "(15 x 15): the same weights slide over every position.",
+        ),
     ],
     otherwise="Use (k * k * c_in + 1) * c_out with k = 3, c_in = 32, c_out = 64.",
-    hint=("A filter has a $3 \\times 3$ window in each of its input channels, plus one bias. How many "
-          "input channels does this layer see, and how many filters does it have? The 15 x 15 "
-          "does not matter."),
-    solution=("$(k \\cdot k \\cdot c_\\text{in} + 1)\\,c_\\text{out} = (3 \\cdot 3 \\cdot 32 + 1) \\cdot 64 "
-              "= 18{,}496$. In code: `layer = keras.layers.Conv2D(64, 3)`, "
-              "`layer(keras.Input((15, 15, 32)))`, then `layer.count_params()`."),
+    hint=(
+        "A filter has a $3 \\times 3$ window in each of its input channels, plus one bias. How many "
+        "input channels does this layer see, and how many filters does it have? The 15 x 15 "
+        "does not matter."
+    ),
+    solution=(
+        "$(k \\cdot k \\cdot c_\\text{in} + 1)\\,c_\\text{out} = (3 \\cdot 3 \\cdot 32 + 1) \\cdot 64 "
+        "= 18{,}496$. In code: `layer = keras.layers.Conv2D(64, 3)`, "
+        "`layer(keras.Input((15, 15, 32)))`, then `layer.count_params()`."
+    ),
     right=[18496.0, np.int64(18496)],
     wrong=[18497, "18,496", None],
 )
@@ -109,7 +170,6 @@ Q3_LAYERS = "Conv2D(16, 3, padding='same') -> MaxPooling2D(2) -> Conv2D(32, 3)"
 Q3_EXPECTED = (None, reference.output_size(_pool(64), 3), reference.output_size(_pool(64), 3), 32)  # 30
 
 
-
 def _explain_q3(shape: tuple) -> None:
     batch_axes(shape, Q3_EXPECTED)
     if len(shape) == 4 and shape[3] != 32:
@@ -118,37 +178,67 @@ def _explain_q3(shape: tuple) -> None:
 
 q3 = Shape(
     Q3_EXPECTED,
-    title="output shape with 'same' and 'valid' padding", axes=("batch", "height", "width", "channels"),
+    title="output shape with 'same' and 'valid' padding",
+    axes=("batch", "height", "width", "channels"),
     praise="64 -> 64 ('same') -> 32 (pooling) -> 30 ('valid'): (None, 30, 30, 32).",
     mistakes=[
-        ((None, 30, 30, 16), "16 is the number of filters of the first Conv2D; the shape after the last layer "
-                             "has the last Conv2D's 32 channels."),
-        ((None, 30, 30, 3), "the 3 colour channels are used up by the first Conv2D; the last Conv2D outputs one "
-                            "map per filter: 32."),
-        ((None, 32, 32, 32), "a side of 32: the last Conv2D has no padding argument, so it uses the default "
-                             "'valid': 32 - 3 + 1 = 30. Only the first layer pads."),
-        ((None, 29, 29, 32), "a side of 29: you treated the first Conv2D as 'valid' (64 -> 62 -> 31 -> 29). "
-                             "With padding='same' it keeps 64 x 64."),
-        ((None, 31, 31, 32), "a side of 31 would come from a 62 x 62 map after pooling; but padding='same' "
-                             "keeps the first Conv2D at 64 x 64, and the last Conv2D takes 2 off."),
-        ((None, 62, 62, 32), "a side of 62: you left out the MaxPooling2D(2): it halves 64 to 32 before the "
-                             "last Conv2D."),
-        ((None, 16, 16, 32), "a side of 16: the pooling halves the side only once (64 -> 32), and the last "
-                             "Conv2D takes 2 off: 30."),
+        (
+            (None, 30, 30, 16),
+            "16 is the number of filters of the first Conv2D; the shape after the last layer "
+            "has the last Conv2D's 32 channels.",
+        ),
+        (
+            (None, 30, 30, 3),
+            "the 3 colour channels are used up by the first Conv2D; the last Conv2D outputs one map per filter: 32.",
+        ),
+        (
+            (None, 32, 32, 32),
+            "a side of 32: the last Conv2D has no padding argument, so it uses the default "
+            "'valid': 32 - 3 + 1 = 30. Only the first layer pads.",
+        ),
+        (
+            (None, 29, 29, 32),
+            "a side of 29: you treated the first Conv2D as 'valid' (64 -> 62 -> 31 -> 29). "
+            "With padding='same' it keeps 64 x 64.",
+        ),
+        (
+            (None, 31, 31, 32),
+            "a side of 31 would come from a 62 x 62 map after pooling; but padding='same' "
+            "keeps the first Conv2D at 64 x 64, and the last Conv2D takes 2 off.",
+        ),
+        (
+            (None, 62, 62, 32),
+            "a side of 62: you left out the MaxPooling2D(2): it halves 64 to 32 before the last Conv2D.",
+        ),
+        (
+            (None, 16, 16, 32),
+            "a side of 16: the pooling halves the side only once (64 -> 32), and the last Conv2D takes 2 off: 30.",
+        ),
     ],
     explain=_explain_q3,
     otherwise="Follow the side: 'same' keeps the size, MaxPooling2D(2) halves it, a 3 x 3 'valid' "
-              "convolution takes 2 off.",
-    hint=("'same' padding keeps height and width (with stride 1); MaxPooling2D(2) halves them; "
-          "a Conv2D without a padding argument uses 'valid' and takes $k - 1$ off. The channels "
-          "are the last Conv2D's filters; the batch axis is None."),
-    solution=("$64 \\to 64$ ('same') $\\to 32$ (pooling) $\\to 32 - 3 + 1 = 30$ ('valid'), with "
-              "32 channels: `(None, 30, 30, 32)`. Check it with `keras.Sequential([keras.Input((64, 64, 3)), "
-              "keras.layers.Conv2D(16, 3, padding='same'), keras.layers.MaxPooling2D(2), "
-              "keras.layers.Conv2D(32, 3)]).output.shape`."),
+    "convolution takes 2 off.",
+    hint=(
+        "'same' padding keeps height and width (with stride 1); MaxPooling2D(2) halves them; "
+        "a Conv2D without a padding argument uses 'valid' and takes $k - 1$ off. The channels "
+        "are the last Conv2D's filters; the batch axis is None."
+    ),
+    solution=(
+        "$64 \\to 64$ ('same') $\\to 32$ (pooling) $\\to 32 - 3 + 1 = 30$ ('valid'), with "
+        "32 channels: `(None, 30, 30, 32)`. Check it with `keras.Sequential([keras.Input((64, 64, 3)), "
+        "keras.layers.Conv2D(16, 3, padding='same'), keras.layers.MaxPooling2D(2), "
+        "keras.layers.Conv2D(32, 3)]).output.shape`."
+    ),
     right=[[None, 30, 30, 32], (None, np.int64(30), 30, 32), (None, 30.0, 30, 32)],
-    wrong=[(30, 30, 32), (1, 30, 30, 32), (None, 30, 31, 32), "(None, 30, 30, 32)", 30, (None, 30, 30, 64),
-           (None, 28, 28, 32)],
+    wrong=[
+        (30, 30, 32),
+        (1, 30, 30, 32),
+        (None, 30, 31, 32),
+        "(None, 30, 30, 32)",
+        30,
+        (None, 30, 30, 64),
+        (None, 28, 28, 32),
+    ],
 )
 
 # ===================================================================== code exercises
@@ -156,23 +246,17 @@ q3 = Shape(
 # q5: a "reach X" task: train_clothes(x, y) trains a CNN on a fixed subset; the checker times
 #     it and measures the model on test images the function never sees.
 
-from typing import Any
-
-import functools as _functools
-
-import keras
-
-from ..profile import get_profile as _get_profile
-from .building import Code
-from .building import call as _call
-from .building import expect_model as _expect_model
-from .building import input_shape as _input_shape
-from .building import output as _output
-from .building import reach as _reach
 
 # The chain of output shapes, one per layer that changes the shape, and the parameter count.
-Q4_CHAIN = [(None, 28, 28, 16), (None, 14, 14, 16), (None, 12, 12, 32), (None, 6, 6, 32),
-            (None, 4, 4, 64), (None, 64), (None, 10)]
+Q4_CHAIN = [
+    (None, 28, 28, 16),
+    (None, 14, 14, 16),
+    (None, 12, 12, 32),
+    (None, 6, 6, 32),
+    (None, 4, 4, 64),
+    (None, 64),
+    (None, 10),
+]
 Q4_PARAMS = (3 * 3 * 1 + 1) * 16 + (3 * 3 * 16 + 1) * 32 + (3 * 3 * 32 + 1) * 64 + (64 + 1) * 10  # 23,946
 
 
@@ -191,15 +275,17 @@ def _q4_why(step: int, got: tuple, expected: tuple) -> str:
     if len(got) == 2 and len(expected) == 4:
         return "the chain still has maps here; flatten only at the end."
     if len(got) == 2 and len(expected) == 2 and step == 5:
-        return (f"Flatten lays the 4 x 4 x 64 maps out in {4 * 4 * 64:,} values; global average pooling "
-                f"(keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64.")
+        return (
+            f"Flatten lays the 4 x 4 x 64 maps out in {4 * 4 * 64:,} values; global average pooling "
+            f"(keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64."
+        )
     if len(got) == 4 and len(expected) == 4:
         if got[3] != expected[3]:
             return f"this layer gives {got[3]} channels where the chain has {expected[3]}: check its number of filters."
         if step == 0 and got[1] == 26:
-            return "the first convolution keeps the side 28: give it padding=\"same\"."
+            return 'the first convolution keeps the side 28: give it padding="same".'
         if step > 0 and got[1] == Q4_CHAIN[step - 1][1]:
-            return "this convolution should shrink the side by 2: keep the default padding \"valid\"."
+            return 'this convolution should shrink the side by 2: keep the default padding "valid".'
         return "check the kernel size, the padding and the pooling size of this layer."
     return "compare the layers with the list in the task."
 
@@ -208,44 +294,56 @@ def _check_q4(answer: Any) -> str:
     model = _expect_model(_call(answer, what="build_small_cnn()"), "build_small_cnn()")
     shape = _input_shape(model, "keras.Input((28, 28, 1))")
     if shape != (None, 28, 28, 1):
-        raise Wrong(f"the model takes {shape}; the images are (None, 28, 28, 1): "
-                    f"keras.Input((28, 28, 1)).")
+        raise Wrong(f"the model takes {shape}; the images are (None, 28, 28, 1): keras.Input((28, 28, 1)).")
     chain = _q4_chain(model)
     for step, expected in enumerate(Q4_CHAIN):
         if step >= len(chain):
-            raise Wrong(f"the chain stops after {len(chain)} shape changes; it needs {len(Q4_CHAIN)}, next "
-                        f"{expected}.")
+            raise Wrong(f"the chain stops after {len(chain)} shape changes; it needs {len(Q4_CHAIN)}, next {expected}.")
         name, got = chain[step]
         if got != expected:
             before = Q4_CHAIN[step - 1] if step else (None, 28, 28, 1)
-            raise Wrong(f"step {step + 1} of the chain, {name}, turns {before} into {got}, but the chain has "
-                        f"{expected}: {_q4_why(step, got, expected)}")
+            raise Wrong(
+                f"step {step + 1} of the chain, {name}, turns {before} into {got}, but the chain has "
+                f"{expected}: {_q4_why(step, got, expected)}"
+            )
     if len(chain) > len(Q4_CHAIN):
-        raise Wrong(f"after {Q4_CHAIN[-1]} the model still has {chain[len(Q4_CHAIN)][0]}; the output layer "
-                    f"Dense(10, softmax) is the last.")
+        raise Wrong(
+            f"after {Q4_CHAIN[-1]} the model still has {chain[len(Q4_CHAIN)][0]}; the output layer "
+            f"Dense(10, softmax) is the last."
+        )
     if model.count_params() != Q4_PARAMS:
-        counts = ", ".join(f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers
-                           if layer.count_params())
-        raise Wrong(f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
-                    f"{Q4_PARAMS:,} ({counts}). Keep the biases (use_bias=True, the default) and add no "
-                    f"layer with weights.")
+        counts = ", ".join(
+            f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers if layer.count_params()
+        )
+        raise Wrong(
+            f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
+            f"{Q4_PARAMS:,} ({counts}). Keep the biases (use_bias=True, the default) and add no "
+            f"layer with weights."
+        )
     scores = _output(model, np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False)
     if not np.allclose(scores.sum(axis=1), 1, atol=1e-4) or (scores < 0).any():
-        raise Wrong("the shapes and the parameters are right, but the outputs are not probabilities: give the "
-                    "last Dense layer activation=\"softmax\".")
-    return (f"{Q4_PARAMS:,} parameters: 160 + 4,640 + 18,496 in the convolutions and 650 in the output layer; "
-            f"global average pooling has none, where Flatten would have fed 1,024 values to the dense layer.")
+        raise Wrong(
+            "the shapes and the parameters are right, but the outputs are not probabilities: give the "
+            'last Dense layer activation="softmax".'
+        )
+    return (
+        f"{Q4_PARAMS:,} parameters: 160 + 4,640 + 18,496 in the convolutions and 650 in the output layer; "
+        f"global average pooling has none, where Flatten would have fed 1,024 values to the dense layer."
+    )
 
 
-def _q4_model(*, first_padding="same", head="average", filters=(16, 32, 64), bias=True, softmax=True,
-              extra_dense=False):
-    layers = [keras.Input((28, 28, 1)),
-              keras.layers.Conv2D(filters[0], 3, padding=first_padding, activation="relu", use_bias=bias),
-              keras.layers.MaxPooling2D(2),
-              keras.layers.Conv2D(filters[1], 3, activation="relu", use_bias=bias),
-              keras.layers.MaxPooling2D(2),
-              keras.layers.Conv2D(filters[2], 3, activation="relu", use_bias=bias),
-              keras.layers.GlobalAveragePooling2D() if head == "average" else keras.layers.Flatten()]
+def _q4_model(
+    *, first_padding="same", head="average", filters=(16, 32, 64), bias=True, softmax=True, extra_dense=False
+):
+    layers = [
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(filters[0], 3, padding=first_padding, activation="relu", use_bias=bias),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(filters[1], 3, activation="relu", use_bias=bias),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(filters[2], 3, activation="relu", use_bias=bias),
+        keras.layers.GlobalAveragePooling2D() if head == "average" else keras.layers.Flatten(),
+    ]
     if extra_dense:
         layers.append(keras.layers.Dense(64, activation="relu"))
     layers.append(keras.layers.Dense(10, activation="softmax" if softmax else None))
@@ -253,16 +351,18 @@ def _q4_model(*, first_padding="same", head="average", filters=(16, 32, 64), bia
 
 
 def _q4_solution():
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 Q4_WRONG = {
@@ -280,8 +380,8 @@ q4 = Code(
     stub="build_small_cnn",
     title="a CNN with a given shape chain",
     hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
-         "side, with padding=\"same\". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is "
-         "GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation=\"softmax\").",
+    'side, with padding="same". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is '
+    'GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation="softmax").',
     solution="""
 ```python
 def build_small_cnn():
@@ -298,29 +398,53 @@ def build_small_cnn():
 ```""",
     right=[lambda: _q4_model()],
     mistakes=[
-        (Q4_WRONG['valid padding first'],
-         ('step 1 of the chain, layer 1 (Conv2D), turns (None, 28, 28, 1) into (None, 26, 26, 16),'
-          ' but the chain has (None, 28, 28, 16): the first convolution keeps the side 28: give it'
-          ' padding="same".')),
-        (Q4_WRONG['Flatten instead of global average pooling'],
-         ('step 6 of the chain, layer 6 (Flatten), turns (None, 4, 4, 64) into (None, 1024), but '
-          'the chain has (None, 64): Flatten lays the 4 x 4 x 64 maps out in 1,024 values; global '
-          'average pooling (keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64.')),
-        (Q4_WRONG['32 filters in the last convolution'],
-         ('step 5 of the chain, layer 5 (Conv2D), turns (None, 6, 6, 32) into (None, 4, 4, 32), '
-          'but the chain has (None, 4, 4, 64): this layer gives 32 channels where the chain has '
-          '64: check its number of filters.')),
-        (Q4_WRONG['no biases'],
-         ('the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D '
-          '144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the '
-          'default) and add no layer with weights.')),
-        (Q4_WRONG['no softmax'],
-         ('the shapes and the parameters are right, but the outputs are not probabilities: give '
-          'the last Dense layer activation="softmax".')),
-        (Q4_WRONG['an extra dense layer'],
-         ('the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D '
-          '160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases '
-          '(use_bias=True, the default) and add no layer with weights.')),
+        (
+            Q4_WRONG["valid padding first"],
+            (
+                "step 1 of the chain, layer 1 (Conv2D), turns (None, 28, 28, 1) into (None, 26, 26, 16),"
+                " but the chain has (None, 28, 28, 16): the first convolution keeps the side 28: give it"
+                ' padding="same".'
+            ),
+        ),
+        (
+            Q4_WRONG["Flatten instead of global average pooling"],
+            (
+                "step 6 of the chain, layer 6 (Flatten), turns (None, 4, 4, 64) into (None, 1024), but "
+                "the chain has (None, 64): Flatten lays the 4 x 4 x 64 maps out in 1,024 values; global "
+                "average pooling (keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64."
+            ),
+        ),
+        (
+            Q4_WRONG["32 filters in the last convolution"],
+            (
+                "step 5 of the chain, layer 5 (Conv2D), turns (None, 6, 6, 32) into (None, 4, 4, 32), "
+                "but the chain has (None, 4, 4, 64): this layer gives 32 channels where the chain has "
+                "64: check its number of filters."
+            ),
+        ),
+        (
+            Q4_WRONG["no biases"],
+            (
+                "the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D "
+                "144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the "
+                "default) and add no layer with weights."
+            ),
+        ),
+        (
+            Q4_WRONG["no softmax"],
+            (
+                "the shapes and the parameters are right, but the outputs are not probabilities: give "
+                'the last Dense layer activation="softmax".'
+            ),
+        ),
+        (
+            Q4_WRONG["an extra dense layer"],
+            (
+                "the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D "
+                "160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases "
+                "(use_bias=True, the default) and add no layer with weights."
+            ),
+        ),
     ],
     wrong=["build_small_cnn"],
 )
@@ -348,38 +472,48 @@ def _q5_data():
 
 def _check_q5(answer: Any) -> str:
     done = _reach(answer, signature="train_clothes(x, y)", data=_q5_data, target=Q5_TARGET, seconds=Q5_SECONDS)
-    return (f"accuracy {done.accuracy:.3f} on {Q5_HELD_OUT:,} test images your function never saw, after "
-            f"{done.seconds:.0f} s of training on {Q5_TRAIN_IMAGES:,} images (target {Q5_TARGET:.2f}).")
+    return (
+        f"accuracy {done.accuracy:.3f} on {Q5_HELD_OUT:,} test images your function never saw, after "
+        f"{done.seconds:.0f} s of training on {Q5_TRAIN_IMAGES:,} images (target {Q5_TARGET:.2f})."
+    )
 
 
 def _q5_solution(x, y):
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=6, batch_size=64, verbose=0)
     return model
 
 
-
 def _q5_flat_input(x, y):  # a model for (28, 28) images
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                               keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x[..., 0], y, epochs=1, verbose=0)
     return model
 
 
 def _q5_too_short(x, y):  # a tiny network trained one epoch with plain SGD: far below the target
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                               keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=1, batch_size=256, verbose=0)
     return model
@@ -408,9 +542,9 @@ q5 = Code(
     stub="train_clothes",
     title="reach X with a CNN on Fashion-MNIST",
     hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
-         "small Dense layer and Dense(10, softmax). Compile with Adam and "
-         "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
-         "verbose=0 and return the model.",
+    "small Dense layer and Dense(10, softmax). Compile with Adam and "
+    "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
+    "verbose=0 and return the model.",
     solution="""
 ```python
 def train_clothes(x, y):
@@ -429,8 +563,10 @@ def train_clothes(x, y):
     return model
 ```""",
     mistakes=[
-        (_q5_untrained,
-         "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model."),
+        (
+            _q5_untrained,
+            "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model.",
+        ),
         (_q5_no_return, "train_clothes(x, y) returned None: end it with `return model`."),
     ],
     wrong=[_q5_flat_input, _q5_too_short, _q5_wrong_loss, "train_clothes"],

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
 from .. import reference
+from .building import Code
+from .building import call as _call
+from .building import expect_layer as _expect_layer
+from .building import layers_of as _layers_of
+from .building import output as _output
 from .framework import Check, Number, Wrong
 
 # --------------------------------------------------------------------------- q1: the big Dense layer
@@ -23,47 +29,72 @@ Q1_UNITS = 512
 Q1_EXPECTED = (Q1_FLAT + 1) * Q1_UNITS  # 3,211,776
 
 
-
-
 def _dense(flat: int) -> int:
     return (flat + 1) * Q1_UNITS
 
 
 q1 = Number(
     Q1_EXPECTED,
-    title="parameters of the big Dense layer", what="The parameter count", example="1000", whole=True,
+    title="parameters of the big Dense layer",
+    what="The parameter count",
+    example="1000",
+    whole=True,
     why="It counts weights.",
-    praise=("150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
-            "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters."),
+    praise=(
+        "150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
+        "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters."
+    ),
     mistakes=[
         (Q1_FLAT * Q1_UNITS, "3,211,264: those are the weights only. Each of the 512 units also has a bias: add 512."),
-        (_dense(8 * 8 * 128), "4,194,816: 8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: "
-                              "floor(15 / 2) = 7."),
-        (_dense(9 * 9 * 128), "5,308,928: 9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
-                              "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off."),
-        (_dense(15 * 15 * 128), "14,746,112: 15 x 15 is the output of the last Conv2D; the last MaxPooling2D "
-                                "halves it to 7 x 7."),
-        (_dense(7 * 7), "25,600: that is one channel. Flatten lays out all 128 maps of the last Conv2D: "
-                        "7 * 7 * 128."),
-        (_dense(7 * 7 * 3), "75,776: the 3 colour channels of the input do not reach Flatten; the last Conv2D "
-                            "has 128."),
-        (Q1_FLAT, "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units has "
-                  "one weight per input, plus a bias."),
-        (Q1_FLAT + 1, "6,273: that is the output unit's count if it sat right after Flatten. The question asks "
-                      "about Dense(512)."),
+        (
+            _dense(8 * 8 * 128),
+            "4,194,816: 8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: floor(15 / 2) = 7.",
+        ),
+        (
+            _dense(9 * 9 * 128),
+            "5,308,928: 9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
+            "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off.",
+        ),
+        (
+            _dense(15 * 15 * 128),
+            "14,746,112: 15 x 15 is the output of the last Conv2D; the last MaxPooling2D halves it to 7 x 7.",
+        ),
+        (_dense(7 * 7), "25,600: that is one channel. Flatten lays out all 128 maps of the last Conv2D: 7 * 7 * 128."),
+        (
+            _dense(7 * 7 * 3),
+            "75,776: the 3 colour channels of the input do not reach Flatten; the last Conv2D has 128.",
+        ),
+        (
+            Q1_FLAT,
+            "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units has "
+            "one weight per input, plus a bias.",
+        ),
+        (
+            Q1_FLAT + 1,
+            "6,273: that is the output unit's count if it sat right after Flatten. The question asks about Dense(512).",
+        ),
         (3_453_121, "3,453,121: that is the whole model. The question asks about the Dense(512) layer alone."),
-        (512 + 1, "513: that is the last layer (one sigmoid unit after the 512). The question asks about "
-                  "Dense(512), which reads the 6,272 flattened values."),
+        (
+            512 + 1,
+            "513: that is the last layer (one sigmoid unit after the 512). The question asks about "
+            "Dense(512), which reads the 6,272 flattened values.",
+        ),
     ],
-    otherwise=("First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, MaxPooling2D(2) halves and rounds "
-               "down) to get the flatten size, then use (n_in + 1) * n_out."),
-    hint=("Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
-          "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
-          "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."),
-    solution=("Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
-         "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
-         "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
-         "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."),
+    otherwise=(
+        "First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, MaxPooling2D(2) halves and rounds "
+        "down) to get the flatten size, then use (n_in + 1) * n_out."
+    ),
+    hint=(
+        "Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
+        "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
+        "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."
+    ),
+    solution=(
+        "Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
+        "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
+        "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
+        "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."
+    ),
     right=[3_211_776.0, np.int64(3_211_776)],
     wrong=[3_211_777, "3211776", 3_211_776.5, None],
 )
@@ -82,12 +113,18 @@ Q2_OPTIONS = {
 }
 Q2_EXPECTED = frozenset("ACEF")
 _Q2_WHY_NOT = {
-    "B": ("B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken upright, "
-          "so the model would spend its capacity on images it never meets."),
-    "D": ("D (up to 180 degrees): pets standing on their heads are as rare as upside-down photos; "
-          "small rotations (C) imitate a tilted camera, large ones do not."),
-    "G": ("G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or a sofa, "
-          "so the label may no longer be visible in the image."),
+    "B": (
+        "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken upright, "
+        "so the model would spend its capacity on images it never meets."
+    ),
+    "D": (
+        "D (up to 180 degrees): pets standing on their heads are as rare as upside-down photos; "
+        "small rotations (C) imitate a tilted camera, large ones do not."
+    ),
+    "G": (
+        "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or a sofa, "
+        "so the label may no longer be visible in the image."
+    ),
 }
 _Q2_WHY = {
     "A": "A (horizontal flip): a cat facing left is as likely as one facing right.",
@@ -119,9 +156,11 @@ def _as_letters(answer: Any) -> frozenset:
 def _check_q2(answer: Any) -> str:
     chosen = _as_letters(answer)
     if chosen == Q2_EXPECTED:
-        return ("A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
-                "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
-                "(upside down) or may cut the animal out.")
+        return (
+            "A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
+            "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
+            "(upside down) or may cut the animal out."
+        )
     wrong_in = sorted(chosen - Q2_EXPECTED)
     missing = sorted(Q2_EXPECTED - chosen)
     parts = [_Q2_WHY_NOT[x] for x in wrong_in]
@@ -131,18 +170,27 @@ def _check_q2(answer: Any) -> str:
 
 
 q2 = Check(
-    _check_q2, answer={"A", "C", "E", "F"},
+    _check_q2,
+    answer={"A", "C", "E", "F"},
     title="augmentations that suit pet photos",
-    mistakes=[({"A", "B", "C", "E", "F"}, _Q2_WHY_NOT["B"]), ({"A", "C", "D", "E", "F"}, _Q2_WHY_NOT["D"]),
-              ({"A", "C", "E", "F", "G"}, _Q2_WHY_NOT["G"]), ({"A", "C", "E"}, "You left out: " + _Q2_WHY["F"]),
-              ({"A"}, "You left out: " + " ".join(_Q2_WHY[x] for x in "CEF"))],
-    hint=("For each option ask two questions: would a photographer ever take a pet photo like this, "
-          "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."),
-    solution=("`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
-              "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
-              "(D) keeps the label but makes upside-down animals, which the model never has to "
-              "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
-              "uses A, C, E and F, plus small shifts (RandomTranslation)."),
+    mistakes=[
+        ({"A", "B", "C", "E", "F"}, _Q2_WHY_NOT["B"]),
+        ({"A", "C", "D", "E", "F"}, _Q2_WHY_NOT["D"]),
+        ({"A", "C", "E", "F", "G"}, _Q2_WHY_NOT["G"]),
+        ({"A", "C", "E"}, "You left out: " + _Q2_WHY["F"]),
+        ({"A"}, "You left out: " + " ".join(_Q2_WHY[x] for x in "CEF")),
+    ],
+    hint=(
+        "For each option ask two questions: would a photographer ever take a pet photo like this, "
+        "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."
+    ),
+    solution=(
+        "`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
+        "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
+        "(D) keeps the label but makes upside-down animals, which the model never has to "
+        "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
+        "uses A, C, E and F, plus small shifts (RandomTranslation)."
+    ),
     right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
     wrong=[set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
 )
@@ -154,8 +202,15 @@ Q3_RUN_A = {"training": (0.62, 0.71, 0.80, 0.88, 0.95, 0.98), "validation": (0.6
 Q3_RUN_B = {"training": (0.55, 0.58, 0.60, 0.62, 0.64, 0.66), "validation": (0.56, 0.59, 0.61, 0.63, 0.65, 0.66)}
 Q3_EXPECTED = ("overfitting", "underfitting")
 _Q3_WORDS = {"overfitting", "underfitting", "good fit"}
-_Q3_ALIASES = {"over": "overfitting", "overfit": "overfitting", "under": "underfitting",
-               "underfit": "underfitting", "good": "good fit", "goodfit": "good fit", "fine": "good fit"}
+_Q3_ALIASES = {
+    "over": "overfitting",
+    "overfit": "overfitting",
+    "under": "underfitting",
+    "underfit": "underfitting",
+    "good": "good fit",
+    "goodfit": "good fit",
+    "fine": "good fit",
+}
 
 
 def _word(item: Any) -> str:
@@ -173,10 +228,12 @@ def _check_q3(answer: Any) -> str:
         raise Wrong("give two words, one per run, as a pair: ('...', '...') for run A and run B.")
     a, b = (_word(x) for x in answer)
     if (a, b) == Q3_EXPECTED:
-        return ("Run A: training accuracy climbs to 0.98 while validation peaks at 0.71 in epoch 4 and "
-                "then falls: the model learns its training images by heart. Run B: both curves are low "
-                "and still rising together: the model has not learned enough yet (train longer, or use "
-                "a larger model).")
+        return (
+            "Run A: training accuracy climbs to 0.98 while validation peaks at 0.71 in epoch 4 and "
+            "then falls: the model learns its training images by heart. Run B: both curves are low "
+            "and still rising together: the model has not learned enough yet (train longer, or use "
+            "a larger model)."
+        )
     if (a, b) == Q3_EXPECTED[::-1]:
         raise Wrong(_SWAPPED)
     raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
@@ -186,45 +243,56 @@ _SWAPPED = "you swapped the two runs. Which one has a large gap between training
 
 
 def _not_a(word: str) -> str:
-    return (f"Run A is not '{word}': its training accuracy reaches 0.98, but validation stops at about 0.70 "
-            f"and even falls: a gap of almost 0.3 that grows with every epoch.")
+    return (
+        f"Run A is not '{word}': its training accuracy reaches 0.98, but validation stops at about 0.70 "
+        f"and even falls: a gap of almost 0.3 that grows with every epoch."
+    )
 
 
 def _not_b(word: str) -> str:
-    return (f"Run B is not '{word}': training and validation accuracy are close, but both are low (0.66 after "
-            f"6 epochs) and still rising: the model has not learned enough yet.")
+    return (
+        f"Run B is not '{word}': training and validation accuracy are close, but both are low (0.66 after "
+        f"6 epochs) and still rising: the model has not learned enough yet."
+    )
 
 
 q3 = Check(
-    _check_q3, answer=Q3_EXPECTED,
+    _check_q3,
+    answer=Q3_EXPECTED,
     title="overfitting or underfitting",
-    mistakes=[(("underfitting", "overfitting"), _SWAPPED), (("overfitting", "good fit"), _not_b("good fit")),
-              (("good fit", "underfitting"), _not_a("good fit")),
-              (("overfitting", "overfitting"), _not_b("overfitting")),
-              (("underfitting", "underfitting"), _not_a("underfitting"))],
-    hint=("Look at two things: the gap between training and validation accuracy, and whether "
-          "the curves are still rising. A large, growing gap means one thing; both curves low and "
-          "close together means the other."),
-    solution=("`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
-              "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
-              "of this notebook shows. Run B's curves are close together but low and still rising: "
-              "underfitting, cured by training longer or with a larger model."),
+    mistakes=[
+        (("underfitting", "overfitting"), _SWAPPED),
+        (("overfitting", "good fit"), _not_b("good fit")),
+        (("good fit", "underfitting"), _not_a("good fit")),
+        (("overfitting", "overfitting"), _not_b("overfitting")),
+        (("underfitting", "underfitting"), _not_a("underfitting")),
+    ],
+    hint=(
+        "Look at two things: the gap between training and validation accuracy, and whether "
+        "the curves are still rising. A large, growing gap means one thing; both curves low and "
+        "close together means the other."
+    ),
+    solution=(
+        "`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
+        "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
+        "of this notebook shows. Run B's curves are close together but low and still rising: "
+        "underfitting, cured by training longer or with a larger model."
+    ),
     right=[["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"), ("overfit", "underfit")],
-    wrong=[("good fit", "good fit"), "overfitting, underfitting", ("overfitting",), ("overfitting", "sideways"),
-           (1, 2), None],
+    wrong=[
+        ("good fit", "good fit"),
+        "overfitting, underfitting",
+        ("overfitting",),
+        ("overfitting", "sideways"),
+        (1, 2),
+        None,
+    ],
 )
 
 # ===================================================================== code exercises
 # q4: an augmentation block. The learner writes make_augmentation(); the checker runs the block
 # on a batch of small random photos in training and at inference, and reads its layers' settings.
 
-import keras
-
-from .building import Code
-from .building import call as _call
-from .building import expect_layer as _expect_layer
-from .building import layers_of as _layers_of
-from .building import output as _output
 
 Q4_MAX_ROTATION = 0.1  # a fraction of a full turn: 0.1 is up to 36 degrees either way
 
@@ -244,55 +312,81 @@ def _q4_changes_at_inference(block, batch) -> str:
 def _check_q4(answer: Any) -> str:
     block = _call(answer, what="make_augmentation()")
     if isinstance(block, (list, tuple)):
-        raise Wrong("make_augmentation() returned a list of layers; wrap them in one block: "
-                    "keras.Sequential([...]).")
+        raise Wrong("make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...]).")
     block = _expect_layer(block, "make_augmentation()")
     batch = _q4_batch()
     at_inference = _output(block, batch, training=False)
     if at_inference.shape != batch.shape:
-        raise Wrong(f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
-                    f"must keep the shape of the images.")
+        raise Wrong(
+            f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
+            f"must keep the shape of the images."
+        )
     if not np.allclose(at_inference, batch, atol=1e-4):
         culprit = _q4_changes_at_inference(block, batch)
         where = f": {culprit} changes them" if culprit else ""
-        raise Wrong(f"at inference (training=False) the block changes the images{where}. At inference an "
-                    f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
-                    f"and keep preprocessing such as Rescaling out of it.")
+        raise Wrong(
+            f"at inference (training=False) the block changes the images{where}. At inference an "
+            f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
+            f"and keep preprocessing such as Rescaling out of it."
+        )
     first, second = (_output(block, batch, training=True) for _ in range(2))
     if np.allclose(first, batch, atol=1e-4):
         raise Wrong("in training (training=True) the block leaves the images unchanged, so it augments nothing.")
     if np.allclose(first, second, atol=1e-4):
-        raise Wrong("two calls in training changed the images in the same way; augmentation must draw new "
-                    "random changes at every call (no fixed seed per call, no fixed transformation).")
-    flips = _layers_of(block, keras.layers.RandomFlip) if isinstance(block, keras.Model) else \
-        [block] if isinstance(block, keras.layers.RandomFlip) else []
-    rotations = _layers_of(block, keras.layers.RandomRotation) if isinstance(block, keras.Model) else \
-        [block] if isinstance(block, keras.layers.RandomRotation) else []
+        raise Wrong(
+            "two calls in training changed the images in the same way; augmentation must draw new "
+            "random changes at every call (no fixed seed per call, no fixed transformation)."
+        )
+    flips = (
+        _layers_of(block, keras.layers.RandomFlip)
+        if isinstance(block, keras.Model)
+        else [block]
+        if isinstance(block, keras.layers.RandomFlip)
+        else []
+    )
+    rotations = (
+        _layers_of(block, keras.layers.RandomRotation)
+        if isinstance(block, keras.Model)
+        else [block]
+        if isinstance(block, keras.layers.RandomRotation)
+        else []
+    )
     if not flips:
-        raise Wrong("the block has no RandomFlip layer; add keras.layers.RandomFlip(\"horizontal\"): a cat "
-                    "looking left is as much a cat as one looking right.")
+        raise Wrong(
+            'the block has no RandomFlip layer; add keras.layers.RandomFlip("horizontal"): a cat '
+            "looking left is as much a cat as one looking right."
+        )
     vertical = [flip for flip in flips if flip.mode != "horizontal"]
     if vertical:
-        raise Wrong(f"RandomFlip(\"{vertical[0].mode}\") also flips photos upside down, and pets are not "
-                    f"photographed upside down; use RandomFlip(\"horizontal\").")
+        raise Wrong(
+            f'RandomFlip("{vertical[0].mode}") also flips photos upside down, and pets are not '
+            f'photographed upside down; use RandomFlip("horizontal").'
+        )
     if not rotations:
-        raise Wrong("the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small "
-                    "tilt either way.")
+        raise Wrong(
+            "the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small tilt either way."
+        )
     factor = rotations[0].factor
     largest = max(abs(float(f)) for f in (factor if isinstance(factor, (tuple, list)) else (factor,)))
     if largest > Q4_MAX_ROTATION:
-        raise Wrong(f"RandomRotation({largest:g}) turns photos by up to {largest * 360:.0f} degrees; the factor is "
-                    f"a fraction of a full turn, so keep it at most {Q4_MAX_ROTATION} (36 degrees).")
-    return ("random in training, a new draw at every call, and the identity at inference, so it can sit "
-            "inside the model: fit trains on altered photos, evaluate and predict see the real ones.")
+        raise Wrong(
+            f"RandomRotation({largest:g}) turns photos by up to {largest * 360:.0f} degrees; the factor is "
+            f"a fraction of a full turn, so keep it at most {Q4_MAX_ROTATION} (36 degrees)."
+        )
+    return (
+        "random in training, a new draw at every call, and the identity at inference, so it can sit "
+        "inside the model: fit trains on altered photos, evaluate and predict see the real ones."
+    )
 
 
 def _q4_solution():
-    return keras.Sequential([
-        keras.layers.RandomFlip("horizontal"),
-        keras.layers.RandomRotation(0.05),
-        keras.layers.RandomZoom(0.1),
-    ])
+    return keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomRotation(0.05),
+            keras.layers.RandomZoom(0.1),
+        ]
+    )
 
 
 class _AlwaysFlip(keras.layers.Layer):
@@ -312,13 +406,13 @@ class _FixedFlip(keras.layers.Layer):
 
 
 Q4_WRONG = {
-    "rescaling inside": lambda: keras.Sequential([keras.layers.Rescaling(1 / 255),
-                                                  keras.layers.RandomFlip("horizontal"),
-                                                  keras.layers.RandomRotation(0.05)]),
-    "vertical flips": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal_and_vertical"),
-                                                keras.layers.RandomRotation(0.05)]),
-    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
-                                            keras.layers.RandomRotation(0.5)]),
+    "rescaling inside": lambda: keras.Sequential(
+        [keras.layers.Rescaling(1 / 255), keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
+    ),
+    "vertical flips": lambda: keras.Sequential(
+        [keras.layers.RandomFlip("horizontal_and_vertical"), keras.layers.RandomRotation(0.05)]
+    ),
+    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.5)]),
     "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
     "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
     "not random": lambda: keras.Sequential([_FixedFlip()]),
@@ -330,9 +424,9 @@ q4 = Code(
     answer=_q4_solution,
     stub="make_augmentation",
     title="an augmentation block",
-    hint="keras.Sequential of Keras' Random* layers: RandomFlip(\"horizontal\") and RandomRotation "
-         "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
-         "layers act only when called with training=True, as fit does.",
+    hint='keras.Sequential of Keras\' Random* layers: RandomFlip("horizontal") and RandomRotation '
+    "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
+    "layers act only when called with training=True, as fit does.",
     solution="""
 ```python
 def make_augmentation():
@@ -342,32 +436,53 @@ def make_augmentation():
         keras.layers.RandomZoom(0.1),
     ])
 ```""",
-    right=[lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"),
-                                                   keras.layers.RandomRotation((-0.1, 0.1))])],
+    right=[lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation((-0.1, 0.1))])],
     mistakes=[
-        (Q4_WRONG['rescaling inside'],
-         ('at inference (training=False) the block changes the images: layer 1 (Rescaling) changes'
-          ' them. At inference an augmentation block must pass them through unchanged; use only '
-          "Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
-        (Q4_WRONG['vertical flips'],
-         ('RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are not '
-          'photographed upside down; use RandomFlip("horizontal").')),
-        (Q4_WRONG['half turns'],
-         ('RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of a '
-          'full turn, so keep it at most 0.1 (36 degrees).')),
-        (Q4_WRONG['no rotation'],
-         ('the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small '
-          'tilt either way.')),
-        (Q4_WRONG['random at inference'],
-         ('at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) '
-          'changes them. At inference an augmentation block must pass them through unchanged; use '
-          "only Keras' Random* layers and keep preprocessing such as Rescaling out of it.")),
-        (Q4_WRONG['not random'],
-         ('two calls in training changed the images in the same way; augmentation must draw new '
-          'random changes at every call (no fixed seed per call, no fixed transformation).')),
-        (Q4_WRONG['a list'],
-         ('make_augmentation() returned a list of layers; wrap them in one block: '
-          'keras.Sequential([...]).')),
+        (
+            Q4_WRONG["rescaling inside"],
+            (
+                "at inference (training=False) the block changes the images: layer 1 (Rescaling) changes"
+                " them. At inference an augmentation block must pass them through unchanged; use only "
+                "Keras' Random* layers and keep preprocessing such as Rescaling out of it."
+            ),
+        ),
+        (
+            Q4_WRONG["vertical flips"],
+            (
+                'RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are not '
+                'photographed upside down; use RandomFlip("horizontal").'
+            ),
+        ),
+        (
+            Q4_WRONG["half turns"],
+            (
+                "RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of a "
+                "full turn, so keep it at most 0.1 (36 degrees)."
+            ),
+        ),
+        (
+            Q4_WRONG["no rotation"],
+            ("the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small tilt either way."),
+        ),
+        (
+            Q4_WRONG["random at inference"],
+            (
+                "at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) "
+                "changes them. At inference an augmentation block must pass them through unchanged; use "
+                "only Keras' Random* layers and keep preprocessing such as Rescaling out of it."
+            ),
+        ),
+        (
+            Q4_WRONG["not random"],
+            (
+                "two calls in training changed the images in the same way; augmentation must draw new "
+                "random changes at every call (no fixed seed per call, no fixed transformation)."
+            ),
+        ),
+        (
+            Q4_WRONG["a list"],
+            ("make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...])."),
+        ),
     ],
     wrong=["make_augmentation"],
 )

@@ -1,12 +1,17 @@
-"""Exercises of notebook 09 (what the network sees): activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
+"""Exercises of notebook 09 (what the network sees).
+
+Activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
 
 from __future__ import annotations
 
+import functools as _functools
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from .. import reference
+from .building import Code
 from .framework import Choice, Number, Shape, Wrong, batch_axes, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
@@ -15,10 +20,14 @@ NOTEBOOK_SIDE = 150  # the notebook trains its CNN on 150 x 150 images
 INPUT_SIDE = 200  # the exercises ask about the same layers on 200 x 200 images
 # (name, kind, filters) in the order of the model; every Conv2D is 3 x 3 'valid', every pooling 2 x 2
 LAYERS = (
-    ("conv1", "conv", 16), ("pool1", "pool", None),
-    ("conv2", "conv", 32), ("pool2", "pool", None),
-    ("conv3", "conv", 64), ("pool3", "pool", None),
-    ("conv4", "conv", 64), ("pool4", "pool", None),
+    ("conv1", "conv", 16),
+    ("pool1", "pool", None),
+    ("conv2", "conv", 32),
+    ("pool2", "pool", None),
+    ("conv3", "conv", 64),
+    ("pool3", "pool", None),
+    ("conv4", "conv", 64),
+    ("pool4", "pool", None),
 )
 
 
@@ -35,9 +44,9 @@ def _shapes() -> dict[str, tuple[int, int, int]]:
 
 
 SHAPES = _shapes()  # conv1 (198, 198, 16), pool1 (99, 99, 16), conv2 (97, 97, 32) ... pool4 (10, 10, 64)
-LAYER_LIST = ("Rescaling(1/255) -> " + " -> ".join(
-    f"Conv2D({f}, 3, relu) '{n}'" if k == "conv" else f"MaxPooling2D(2) '{n}'" for n, k, f in LAYERS))
-
+LAYER_LIST = "Rescaling(1/255) -> " + " -> ".join(
+    f"Conv2D({f}, 3, relu) '{n}'" if k == "conv" else f"MaxPooling2D(2) '{n}'" for n, k, f in LAYERS
+)
 
 
 # --------------------------------------------------------------------------- q1: a layer's output shape
@@ -58,34 +67,51 @@ def _side(side: int) -> tuple:
 
 q1 = Shape(
     Q1_EXPECTED,
-    title="output shape of a layer", axes=("batch", "height", "width", "channels"),
+    title="output shape of a layer",
+    axes=("batch", "height", "width", "channels"),
     praise="200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64).",
     mistakes=[
-        ((None, 46, 46, 32), "32 is the number of filters of conv2. conv3 outputs one channel per filter of "
-                             "its own: 64."),
+        (
+            (None, 46, 46, 32),
+            "32 is the number of filters of conv2. conv3 outputs one channel per filter of its own: 64.",
+        ),
         ((None, 46, 46, 3), "the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter."),
-        (_side(48), "a side of 48: 48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' "
-                    "convolution takes one pixel off each border: 48 - 3 + 1 = 46."),
+        (
+            _side(48),
+            "a side of 48: 48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' "
+            "convolution takes one pixel off each border: 48 - 3 + 1 = 46.",
+        ),
         (_side(23), "a side of 23: 23 x 23 is after pool3. The question asks for conv3, before its pooling."),
-        (_side(200), "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
-                     "use 'valid' and every pooling halves the side."),
+        (
+            _side(200),
+            "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
+            "use 'valid' and every pooling halves the side.",
+        ),
         (_side(47), "a side of 47: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 1."),
         (_side(45), "a side of 45: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3."),
-        (_side(49), "a side of 49: MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 "
-                    "then gives 46."),
-        (_side(34), "a side of 34: that is conv3's side for the notebook's 150 x 150 images. Follow the side "
-                    "from 200 instead."),
+        (
+            _side(49),
+            "a side of 49: MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 then gives 46.",
+        ),
+        (
+            _side(34),
+            "a side of 34: that is conv3's side for the notebook's 150 x 150 images. Follow the side from 200 instead.",
+        ),
         (_side(194), "a side of 194: you left out the pooling layers: each MaxPooling2D(2) halves the side."),
     ],
     explain=_explain_q1,
     otherwise="Follow the side from 200: a 3 x 3 'valid' convolution takes 2 off, MaxPooling2D(2) halves "
-              "and rounds down.",
-    hint=("Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
-          "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
-          "the batch axis is None."),
-    solution=("$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
-              "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
-              "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."),
+    "and rounds down.",
+    hint=(
+        "Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
+        "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
+        "the batch axis is None."
+    ),
+    solution=(
+        "$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
+        "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
+        "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."
+    ),
     right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
     wrong=[(46, 46, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
 )
@@ -101,8 +127,9 @@ assert SHAPES[Q2_EXPECTED] == Q2_SHAPE[1:]
 def _layer_name(answer: Any) -> str:
     name = answer if isinstance(answer, str) else getattr(answer, "name", None)
     if not isinstance(name, str):
-        raise Wrong(f"answer with the layer's name as a string, such as 'conv1'; you gave "
-                    f"{type(answer).__name__} {answer!r}.")
+        raise Wrong(
+            f"answer with the layer's name as a string, such as 'conv1'; you gave {type(answer).__name__} {answer!r}."
+        )
     return plain_name(name)
 
 
@@ -113,16 +140,25 @@ _WHY_NOT = {
 }
 
 q2 = Choice(
-    Q2_EXPECTED, options=SHAPES, normalise=_layer_name,
+    Q2_EXPECTED,
+    options=SHAPES,
+    normalise=_layer_name,
     title="which layer, from a shape",
     praise="conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32).",
-    mistakes=[(name, f"'{name}' outputs {shape} for one image, not {Q2_SHAPE[1:]}.{_WHY_NOT.get(name, '')}")
-              for name, shape in SHAPES.items() if name != Q2_EXPECTED],
-    hint=("The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
-          "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."),
-    solution=("32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
-              "$\\lfloor 97/2 \\rfloor = 48$: "
-              "`'pool2'`."),
+    mistakes=[
+        (name, f"'{name}' outputs {shape} for one image, not {Q2_SHAPE[1:]}.{_WHY_NOT.get(name, '')}")
+        for name, shape in SHAPES.items()
+        if name != Q2_EXPECTED
+    ],
+    hint=(
+        "The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
+        "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."
+    ),
+    solution=(
+        "32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
+        "$\\lfloor 97/2 \\rfloor = 48$: "
+        "`'pool2'`."
+    ),
     right=["Pool2", " pool2"],
     wrong=["dense", 2, None],
 )
@@ -154,26 +190,44 @@ Q4_EXPECTED = np.maximum((MAPS * Q3_EXPECTED).sum(axis=-1), 0.0)  # [[0.2, 0.0],
 
 q3 = Number(
     Q3_EXPECTED,
-    title="Grad-CAM channel weights", what="Your array of weights", example="np.array([0.1, 0.2, 0.3])",
+    title="Grad-CAM channel weights",
+    what="Your array of weights",
+    example="np.array([0.1, 0.2, 0.3])",
     tol=1e-6,
     praise="a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it.",
     mistakes=[
-        (GRADIENTS.mean(axis=-1), "your array has shape (2, 2): you averaged over the channel axis. Average "
-                                  "over the positions instead, the first two axes: .mean(axis=(0, 1)), one "
-                                  "weight per channel."),
-        (GRADIENTS.mean(), "you gave one number; Grad-CAM has one weight per channel (3 here). Average over "
-                           "the positions only: .mean(axis=(0, 1))."),
-        (GRADIENTS.sum(axis=(0, 1)), "those are the sums over the 4 positions. The weight is the average: "
-                                     "divide by h * w = 4, or use .mean(axis=(0, 1))."),
+        (
+            GRADIENTS.mean(axis=-1),
+            "your array has shape (2, 2): you averaged over the channel axis. Average "
+            "over the positions instead, the first two axes: .mean(axis=(0, 1)), one "
+            "weight per channel.",
+        ),
+        (
+            GRADIENTS.mean(),
+            "you gave one number; Grad-CAM has one weight per channel (3 here). Average over "
+            "the positions only: .mean(axis=(0, 1)).",
+        ),
+        (
+            GRADIENTS.sum(axis=(0, 1)),
+            "those are the sums over the 4 positions. The weight is the average: "
+            "divide by h * w = 4, or use .mean(axis=(0, 1)).",
+        ),
         (MAPS.mean(axis=(0, 1)), "you averaged the maps A. The weights come from the gradients: ex.GRADIENTS."),
-        ((GRADIENTS * MAPS).mean(axis=(0, 1)), "you multiplied the gradients by the maps before averaging. The "
-                                               "weights are the plain average of the gradients; the maps come "
-                                               "in at the next step."),
-        (np.abs(GRADIENTS).mean(axis=(0, 1)), "keep the sign of the gradients: a negative weight means the "
-                                              "channel argues against the class."),
+        (
+            (GRADIENTS * MAPS).mean(axis=(0, 1)),
+            "you multiplied the gradients by the maps before averaging. The "
+            "weights are the plain average of the gradients; the maps come "
+            "in at the next step.",
+        ),
+        (
+            np.abs(GRADIENTS).mean(axis=(0, 1)),
+            "keep the sign of the gradients: a negative weight means the channel argues against the class.",
+        ),
     ],
-    hint=("$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
-          "the average of its gradients over the positions (the first two axes)."),
+    hint=(
+        "$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
+        "the average of its gradients over the positions (the first two axes)."
+    ),
     solution="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
     right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
     wrong=[[0.2, 0.1, 0.3], "0.2, -0.1, 0.3", [0.2, -0.1]],
@@ -181,26 +235,45 @@ q3 = Number(
 
 q4 = Number(
     Q4_EXPECTED,
-    title="the Grad-CAM heatmap", what="The heatmap", example="np.array([[0.1, 0.2], [0.3, 0.4]])", tol=1e-6,
+    title="the Grad-CAM heatmap",
+    what="The heatmap",
+    example="np.array([[0.1, 0.2], [0.3, 0.4]])",
+    tol=1e-6,
     praise="[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0.",
     mistakes=[
-        (MAPS * Q3_EXPECTED, "your array still has the channel axis: add the weighted maps up over the channels, "
-                             ".sum(axis=-1), to get one number per position."),
-        ((MAPS * Q3_EXPECTED).sum(axis=-1), "close: the top-right value is negative (-0.1). Grad-CAM keeps only "
-                                            "what argues for the class: apply ReLU, np.maximum(..., 0)."),
-        (np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
-         "you weighted the gradients; weight the maps A (ex.MAPS) instead."),
-        (np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0),
-         "you used the summed gradients as weights: 4 times too large. Use their mean."),
-        (np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
-         "you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, the same at "
-         "every position: the averages of q3."),
+        (
+            MAPS * Q3_EXPECTED,
+            "your array still has the channel axis: add the weighted maps up over the channels, "
+            ".sum(axis=-1), to get one number per position.",
+        ),
+        (
+            (MAPS * Q3_EXPECTED).sum(axis=-1),
+            "close: the top-right value is negative (-0.1). Grad-CAM keeps only "
+            "what argues for the class: apply ReLU, np.maximum(..., 0).",
+        ),
+        (
+            np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
+            "you weighted the gradients; weight the maps A (ex.MAPS) instead.",
+        ),
+        (
+            np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0),
+            "you used the summed gradients as weights: 4 times too large. Use their mean.",
+        ),
+        (
+            np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
+            "you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, the same at "
+            "every position: the averages of q3.",
+        ),
     ],
-    hint=("$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
-          "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
-          "then `np.maximum(..., 0)`."),
-    solution=("`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
-         "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."),
+    hint=(
+        "$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
+        "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
+        "then `np.maximum(..., 0)`."
+    ),
+    solution=(
+        "`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
+        "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."
+    ),
     right=[[[0.2, 0.0], [0.3, 0.6]]],
     wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
 )
@@ -211,9 +284,6 @@ q4 = Number(
 # layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
 # factor: differentiating the probability p or the logit z changes all values by the same factor.
 
-from .building import Code
-
-import functools as _functools
 
 Q5_SIDE = 36
 Q5_LAYERS = ("conv2", "conv1")
@@ -226,19 +296,22 @@ def _q5_case():
 
     conv = {"kernel_size": 3, "activation": "relu"}
     keras.utils.set_random_seed(3)
-    model = keras.Sequential([
-        keras.Input((Q5_SIDE, Q5_SIDE, 3)),
-        keras.layers.Rescaling(1 / 255, name="rescaling"),
-        keras.layers.Conv2D(8, **conv, name="conv1"),
-        keras.layers.MaxPooling2D(2, name="pool1"),
-        keras.layers.Conv2D(16, **conv, name="conv2"),
-        keras.layers.MaxPooling2D(2, name="pool2"),
-        keras.layers.Conv2D(16, **conv, name="conv3"),
-        keras.layers.MaxPooling2D(2, name="pool3"),
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(8, activation="relu", name="dense"),
-        keras.layers.Dense(1, activation="sigmoid", name="output"),
-    ], name="small_cnn")
+    model = keras.Sequential(
+        [
+            keras.Input((Q5_SIDE, Q5_SIDE, 3)),
+            keras.layers.Rescaling(1 / 255, name="rescaling"),
+            keras.layers.Conv2D(8, **conv, name="conv1"),
+            keras.layers.MaxPooling2D(2, name="pool1"),
+            keras.layers.Conv2D(16, **conv, name="conv2"),
+            keras.layers.MaxPooling2D(2, name="pool2"),
+            keras.layers.Conv2D(16, **conv, name="conv3"),
+            keras.layers.MaxPooling2D(2, name="pool3"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dense(1, activation="sigmoid", name="output"),
+        ],
+        name="small_cnn",
+    )
     image = np.random.default_rng(3).uniform(0, 255, (Q5_SIDE, Q5_SIDE, 3)).astype("float32")
     return model, image
 
@@ -265,46 +338,60 @@ def _check_q5(answer: Any) -> str:
     model, image = _q5_case()
     shapes = {name: tuple(model.get_layer(name).output.shape[1:3]) for name in ("conv1", "conv2", "conv3")}
     for layer_name in Q5_LAYERS:
-        result = call(answer, model, image.copy(), layer_name, what=f"grad_cam_at(model, image, \"{layer_name}\")")
+        result = call(answer, model, image.copy(), layer_name, what=f'grad_cam_at(model, image, "{layer_name}")')
         if result is None:
             raise Wrong("grad_cam_at returned None: end it with `return heatmap`.")
         try:
             heatmap = numpy(result)
         except Exception:
-            raise Wrong(f"grad_cam_at should return the heatmap as an array, but it returned "
-                        f"{type(result).__name__}.") from None
+            raise Wrong(
+                f"grad_cam_at should return the heatmap as an array, but it returned {type(result).__name__}."
+            ) from None
         if heatmap.ndim == 3 and heatmap.shape[0] == 1:
-            raise Wrong(f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
-                        f"the map of the one image, shape {shapes[layer_name]}: maps[0].")
+            raise Wrong(
+                f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
+                f"the map of the one image, shape {shapes[layer_name]}: maps[0]."
+            )
         if heatmap.shape != shapes[layer_name]:
             others = [name for name, shape in shapes.items() if shape == heatmap.shape]
             which = f", the size of {others[0]}'s maps" if others else ""
-            raise Wrong(f"for layer_name=\"{layer_name}\" the heatmap has shape {heatmap.shape}{which}; it should "
-                        f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
-                        f"model.get_layer(layer_name).")
+            raise Wrong(
+                f'for layer_name="{layer_name}" the heatmap has shape {heatmap.shape}{which}; it should '
+                f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
+                f"model.get_layer(layer_name)."
+            )
         if (heatmap < -1e-7).any():
-            raise Wrong(f"the heatmap at {layer_name} has negative values; Grad-CAM "
-                        f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...).")
+            raise Wrong(
+                f"the heatmap at {layer_name} has negative values; Grad-CAM "
+                f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...)."
+            )
         expected = _q5_expected(layer_name)
         if _proportional(heatmap, expected):
             continue
         if _proportional(heatmap, _q5_expected(layer_name, class_index=0)):
-            raise Wrong(f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
-                        f"humans, the class whose probability the sigmoid gives: differentiate p itself.")
-        worst = np.unravel_index(int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12)
-                                                      - expected / max(expected.max(), 1e-12)))), expected.shape)
-        raise Wrong(f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
-                    f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
-                    f"one per channel, the gradient averaged over all positions, "
-                    f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels.")
-    return (f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
-            f"match inspection.grad_cam. Earlier layers give finer but less class-specific maps.")
+            raise Wrong(
+                f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                f"humans, the class whose probability the sigmoid gives: differentiate p itself."
+            )
+        worst = np.unravel_index(
+            int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12) - expected / max(expected.max(), 1e-12)))),
+            expected.shape,
+        )
+        raise Wrong(
+            f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
+            f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
+            f"one per channel, the gradient averaged over all positions, "
+            f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels."
+        )
+    return (
+        f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
+        f"match inspection.grad_cam. Earlier layers give finer but less class-specific maps."
+    )
 
 
 def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
     """A grad_cam_at with one thing changed (for the checker's tests)."""
     import keras
-    import tensorflow as tf
 
     def grad_cam_at(model, image, layer_name):
         name = layer_name if layer == "given" else "conv3"
@@ -327,7 +414,6 @@ def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=Tru
 
 def _q5_solution(model, image, layer_name):
     import keras
-    import tensorflow as tf
 
     grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
     with tf.GradientTape() as tape:
@@ -359,12 +445,11 @@ q5 = Code(
     stub="grad_cam_at",
     title="Grad-CAM at any layer",
     hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
-         "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
-         "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
-         "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
+    "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
+    "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
+    "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
     solution="""
 ```python
-import tensorflow as tf
 
 
 def grad_cam_at(model, image, layer_name):
@@ -378,29 +463,53 @@ def grad_cam_at(model, image, layer_name):
 ```""",
     right=[_q5_make(), _q5_by_helper],
     mistakes=[
-        (Q5_WRONG['always the last convolution'],
-         ('for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
-          "should have the size of conv2's maps, (15, 15). Take the maps of "
-          'model.get_layer(layer_name).')),
-        (Q5_WRONG['no ReLU'],
-         ("the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the class: "
-          "ReLU of the weighted sum, tf.nn.relu(...).")),
-        (Q5_WRONG['maps not weighted'],
-         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
-          'maximum, it differs most at position (7, 9)). Check the weights: one per channel, the '
-          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
-          'weighted sum of the maps over the channels.')),
-        (Q5_WRONG['gradient times maps, position by position'],
-         ('at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its '
-          'maximum, it differs most at position (10, 8)). Check the weights: one per channel, the '
-          'gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the '
-          'weighted sum of the maps over the channels.')),
-        (Q5_WRONG['the other class'],
-         ('at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for '
-          'humans, the class whose probability the sigmoid gives: differentiate p itself.')),
-        (Q5_WRONG['batch axis kept'],
-         ('the heatmap has shape (1, 15, 15), with the batch axis still in front; return the map '
-          'of the one image, shape (15, 15): maps[0].')),
+        (
+            Q5_WRONG["always the last convolution"],
+            (
+                'for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
+                "should have the size of conv2's maps, (15, 15). Take the maps of "
+                "model.get_layer(layer_name)."
+            ),
+        ),
+        (
+            Q5_WRONG["no ReLU"],
+            (
+                "the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the class: "
+                "ReLU of the weighted sum, tf.nn.relu(...)."
+            ),
+        ),
+        (
+            Q5_WRONG["maps not weighted"],
+            (
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its "
+                "maximum, it differs most at position (7, 9)). Check the weights: one per channel, the "
+                "gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the "
+                "weighted sum of the maps over the channels."
+            ),
+        ),
+        (
+            Q5_WRONG["gradient times maps, position by position"],
+            (
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its "
+                "maximum, it differs most at position (10, 8)). Check the weights: one per channel, the "
+                "gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the "
+                "weighted sum of the maps over the channels."
+            ),
+        ),
+        (
+            Q5_WRONG["the other class"],
+            (
+                "at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                "humans, the class whose probability the sigmoid gives: differentiate p itself."
+            ),
+        ),
+        (
+            Q5_WRONG["batch axis kept"],
+            (
+                "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the map "
+                "of the one image, shape (15, 15): maps[0]."
+            ),
+        ),
     ],
     wrong=["grad_cam_at"],
 )

@@ -21,34 +21,60 @@ _FLAT = Q1_MAPS[0] * Q1_MAPS[1] * Q1_MAPS[2]
 
 q1 = Number(
     Q1_EXPECTED,
-    title="trainable parameters on a frozen base", what="The number of trainable parameters", example="10245",
-    whole=True, why="It counts weights.",
-    praise=("(2048 + 1) * 256 + (256 + 1) * 2 = 525,058: only the new head trains; the 23.6 million "
-            "weights of the frozen base stay as they are."),
-    mistakes=numbered([
-        (Q1_FEATURES * Q1_DENSE + Q1_DENSE * Q1_CLASSES, "those are the weights only: each Dense unit also has "
-                                                         "a bias (add 256 + 2)."),
-        (Q1_EXPECTED + Q1_BASE_PARAMS, "that includes the base, but the base is frozen (trainable = False): its "
-                                       "parameters are not trained. Count the head only."),
-        ((_FLAT + 1) * Q1_DENSE + (Q1_DENSE + 1) * Q1_CLASSES,
-         "that is Flatten without the pooling: AveragePooling2D(7) first averages each 7 x 7 map to one value, "
-         "so Flatten sees 2048 values."),
-        ((Q1_FEATURES + 1) * Q1_DENSE, "that is the Dense(256) layer alone; the softmax layer with 2 units "
-                                       "trains too: add (256 + 1) * 2."),
-        ((Q1_DENSE + 1) * Q1_CLASSES, "that is the output layer alone; the Dense(256) layer before it is new as "
-                                      "well and trains too."),
-        ((Q1_FEATURES + 1) * Q1_DENSE + (Q1_DENSE + 1) * 1, "this head ends in a softmax with 2 units (one per "
-                                                            "class), not one sigmoid unit."),
-        (Q1_BASE_PARAMS, "that is the frozen base, which does not train. Count the new head."),
-    ]),
-    otherwise=("Follow the shapes: (7, 7, 2048) -> AveragePooling2D(7) -> (1, 1, 2048) -> Flatten -> 2048 -> "
-               "Dense(256) -> Dropout -> Dense(2); a Dense layer has (inputs + 1) * units parameters."),
-    hint=("A frozen base contributes nothing. Pooling, Flatten and Dropout have no parameters. "
-          "After AveragePooling2D(7) each of the 2048 maps is one number. A Dense layer has "
-          "$(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."),
-    solution=("$(2048 + 1) \\cdot 256 + (256 + 1) \\cdot 2 = 524{,}544 + 514 = 525{,}058$. In code: "
-              "`helpers.transfer.count_trainable(model)`, or the 'Trainable params' line of "
-              "`model.summary()`."),
+    title="trainable parameters on a frozen base",
+    what="The number of trainable parameters",
+    example="10245",
+    whole=True,
+    why="It counts weights.",
+    praise=(
+        "(2048 + 1) * 256 + (256 + 1) * 2 = 525,058: only the new head trains; the 23.6 million "
+        "weights of the frozen base stay as they are."
+    ),
+    mistakes=numbered(
+        [
+            (
+                Q1_FEATURES * Q1_DENSE + Q1_DENSE * Q1_CLASSES,
+                "those are the weights only: each Dense unit also has a bias (add 256 + 2).",
+            ),
+            (
+                Q1_EXPECTED + Q1_BASE_PARAMS,
+                "that includes the base, but the base is frozen (trainable = False): its "
+                "parameters are not trained. Count the head only.",
+            ),
+            (
+                (_FLAT + 1) * Q1_DENSE + (Q1_DENSE + 1) * Q1_CLASSES,
+                "that is Flatten without the pooling: AveragePooling2D(7) first averages each 7 x 7 map to one value, "
+                "so Flatten sees 2048 values.",
+            ),
+            (
+                (Q1_FEATURES + 1) * Q1_DENSE,
+                "that is the Dense(256) layer alone; the softmax layer with 2 units trains too: add (256 + 1) * 2.",
+            ),
+            (
+                (Q1_DENSE + 1) * Q1_CLASSES,
+                "that is the output layer alone; the Dense(256) layer before it is new as well and trains too.",
+            ),
+            (
+                (Q1_FEATURES + 1) * Q1_DENSE + (Q1_DENSE + 1) * 1,
+                "this head ends in a softmax with 2 units (one per class), not one sigmoid unit.",
+            ),
+            (Q1_BASE_PARAMS, "that is the frozen base, which does not train. Count the new head."),
+        ]
+    ),
+    otherwise=(
+        "Follow the shapes: (7, 7, 2048) -> AveragePooling2D(7) -> (1, 1, 2048) -> Flatten -> 2048 -> "
+        "Dense(256) -> Dropout -> Dense(2); a Dense layer has (inputs + 1) * units parameters."
+    ),
+    hint=(
+        "A frozen base contributes nothing. Pooling, Flatten and Dropout have no parameters. "
+        "After AveragePooling2D(7) each of the 2048 maps is one number. A Dense layer has "
+        "$(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."
+    ),
+    solution=(
+        "$(2048 + 1) \\cdot 256 + (256 + 1) \\cdot 2 = 524{,}544 + 514 = 525{,}058$. In code: "
+        "`helpers.transfer.count_trainable(model)`, or the 'Trainable params' line of "
+        "`model.summary()`."
+    ),
     right=[525058.0, np.int64(525058)],
     wrong=[524801, 525057, "525058", None, 525058.5],
 )
@@ -70,27 +96,40 @@ def _rate(answer: Any) -> float:
 
 
 def _too_large(rate: float) -> str:
-    return (f"{rate:g} is larger than the rate used for the head. Fine-tuning starts from good weights: large "
-            f"steps would throw away the pretrained features. Use a smaller rate, not a larger one.")
+    return (
+        f"{rate:g} is larger than the rate used for the head. Fine-tuning starts from good weights: large "
+        f"steps would throw away the pretrained features. Use a smaller rate, not a larger one."
+    )
 
 
 q2 = Choice(
-    Q2_EXPECTED, options=Q2_CHOICES, normalise=_rate,
+    Q2_EXPECTED,
+    options=Q2_CHOICES,
+    normalise=_rate,
     title="the learning rate for fine-tuning",
-    praise=("1e-4, ten times smaller than for the head: the unfrozen layers already hold useful "
-            "features, and small steps adjust them without wiping them out."),
+    praise=(
+        "1e-4, ten times smaller than for the head: the unfrozen layers already hold useful "
+        "features, and small steps adjust them without wiping them out."
+    ),
     mistakes=[
-        (Q2_HEAD_RATE, "0.001 is the rate the new head was trained with. The unfrozen layers start from "
-                       "pretrained weights that are already good; steps that large can destroy what they learnt "
-                       "before the head and the base agree. Take a smaller rate."),
+        (
+            Q2_HEAD_RATE,
+            "0.001 is the rate the new head was trained with. The unfrozen layers start from "
+            "pretrained weights that are already good; steps that large can destroy what they learnt "
+            "before the head and the base agree. Take a smaller rate.",
+        ),
         (1e-2, _too_large(1e-2)),
         (1e-1, _too_large(1e-1)),
     ],
-    hint=("The unfrozen layers are not random: they hold features learnt on a large dataset. Do you "
-          "want to move them a lot or a little?"),
-    solution=("`1e-4`: a rate about ten times smaller than for the head, so the pretrained weights are "
-              "adjusted, not overwritten. Remember to `model.compile(...)` again after changing "
-              "`trainable`, or the change has no effect on training."),
+    hint=(
+        "The unfrozen layers are not random: they hold features learnt on a large dataset. Do you "
+        "want to move them a lot or a little?"
+    ),
+    solution=(
+        "`1e-4`: a rate about ten times smaller than for the head, so the pretrained weights are "
+        "adjusted, not overwritten. Remember to `model.compile(...)` again after changing "
+        "`trainable`, or the change has no effect on training."
+    ),
     right=[0.0001, np.float32(1e-4)],
     wrong=[1e-5, 0.5, "1e-4", None, True],
 )
@@ -102,15 +141,28 @@ q2 = Choice(
 def make_model() -> keras.Model:
     """A small pretrained-style model: a frozen base (conv1, bn1, conv2, bn2, conv3, bn3) and a head."""
     layers = keras.layers
-    base = keras.Sequential([
-        keras.Input((16, 16, 3)),
-        layers.Conv2D(8, 3, name="conv1"), layers.BatchNormalization(name="bn1"),
-        layers.Conv2D(16, 3, name="conv2"), layers.BatchNormalization(name="bn2"),
-        layers.Conv2D(16, 3, name="conv3"), layers.BatchNormalization(name="bn3"),
-    ], name="base")
+    base = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(8, 3, name="conv1"),
+            layers.BatchNormalization(name="bn1"),
+            layers.Conv2D(16, 3, name="conv2"),
+            layers.BatchNormalization(name="bn2"),
+            layers.Conv2D(16, 3, name="conv3"),
+            layers.BatchNormalization(name="bn3"),
+        ],
+        name="base",
+    )
     base.trainable = False
-    return keras.Sequential([keras.Input((16, 16, 3)), base, layers.GlobalAveragePooling2D(),
-                             layers.Dense(5, activation="softmax", name="head")], name="classifier")
+    return keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            base,
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(5, activation="softmax", name="head"),
+        ],
+        name="classifier",
+    )
 
 
 def _unfreeze(model: keras.Model, names: tuple[str, ...]) -> keras.Model:
@@ -138,35 +190,58 @@ def _everything(model):
 
 
 q3 = Model(
-    _solution, stub="prepare_fine_tuning", start=make_model, input_shape=(16, 16, 3),
+    _solution,
+    stub="prepare_fine_tuning",
+    start=make_model,
+    input_shape=(16, 16, 3),
     title="unfreeze the top of a base for fine-tuning",
-    praise=("conv2 (1,168) + conv3 (2,320) + head (85) = 3,573 trainable parameters. conv1 and the three "
-            "BatchNormalization layers stay frozen, so the normalisation statistics learnt before are kept."),
+    praise=(
+        "conv2 (1,168) + conv3 (2,320) + head (85) = 3,573 trainable parameters. conv1 and the three "
+        "BatchNormalization layers stay frozen, so the normalisation statistics learnt before are kept."
+    ),
     mistakes=[
-        (_everything, "you unfroze the whole base: conv1 and the BatchNormalization layers train too (3,877 "
-                      "trainable parameters). Unfreeze only conv2 and conv3."),
-        (lambda model: _unfreeze(model, ("conv2", "bn2", "conv3", "bn3")),
-         "conv2 and conv3 are right, but bn2 and bn3 train too (3,637 trainable parameters): keep every "
-         "BatchNormalization layer frozen, or their statistics drift on the new data."),
-        (lambda model: _unfreeze(model, ("conv3",)),
-         "only conv3 trains (2,405 trainable parameters); unfreeze the top two convolutions, conv2 and conv3."),
-        (_head_frozen, "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
-                       "must keep training while the top of the base is fine-tuned."),
+        (
+            _everything,
+            "you unfroze the whole base: conv1 and the BatchNormalization layers train too (3,877 "
+            "trainable parameters). Unfreeze only conv2 and conv3.",
+        ),
+        (
+            lambda model: _unfreeze(model, ("conv2", "bn2", "conv3", "bn3")),
+            "conv2 and conv3 are right, but bn2 and bn3 train too (3,637 trainable parameters): keep every "
+            "BatchNormalization layer frozen, or their statistics drift on the new data.",
+        ),
+        (
+            lambda model: _unfreeze(model, ("conv3",)),
+            "only conv3 trains (2,405 trainable parameters); unfreeze the top two convolutions, conv2 and conv3.",
+        ),
+        (
+            _head_frozen,
+            "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
+            "must keep training while the top of the base is fine-tuned.",
+        ),
     ],
-    hint=("`base = model.get_layer('base')`; go through `base.layers` and set `layer.trainable` to True for "
-          "conv2 and conv3 and to False for the others. `helpers.transfer.count_trainable(model)` shows what "
-          "you got."),
-    solution=("```python\n"
-              "def prepare_fine_tuning(model):\n"
-              "    base = model.get_layer(\"base\")\n"
-              "    base.trainable = True    # in Keras 3 this sets every layer inside to True as well\n"
-              "    for layer in base.layers:\n"
-              "        layer.trainable = layer.name in (\"conv2\", \"conv3\")  # the BatchNormalization layers stay frozen\n"
-              "    return model\n"
-              "```\n"
-              "Then compile again: `trainable` takes effect at the next `compile`. The head's Dense layer was "
-              "never frozen, so it keeps training."),
+    hint=(
+        "`base = model.get_layer('base')`; go through `base.layers` and set `layer.trainable` to True for "
+        "conv2 and conv3 and to False for the others. `helpers.transfer.count_trainable(model)` shows what "
+        "you got."
+    ),
+    solution=(
+        "```python\n"
+        "def prepare_fine_tuning(model):\n"
+        '    base = model.get_layer("base")\n'
+        "    base.trainable = True    # in Keras 3 this sets every layer inside to True as well\n"
+        "    for layer in base.layers:\n"
+        '        layer.trainable = layer.name in ("conv2", "conv3")  # the BatchNormalization layers stay frozen\n'
+        "    return model\n"
+        "```\n"
+        "Then compile again: `trainable` takes effect at the next `compile`. The head's Dense layer was "
+        "never frozen, so it keeps training."
+    ),
     right=[lambda model: _unfreeze(model, ("conv2", "conv3"))],
-    wrong=[lambda model: model, lambda model: None, lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
-           lambda model: model.get_layer("bas")],
+    wrong=[
+        lambda model: model,
+        lambda model: None,
+        lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
+        lambda model: model.get_layer("bas"),
+    ],
 )

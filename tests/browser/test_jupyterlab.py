@@ -39,7 +39,8 @@ CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/us
 RUN_TIMEOUT_S = float(os.environ.get("COURSE_BROWSER_TIMEOUT", "600"))
 
 playwright_sync = pytest.importorskip(
-    "playwright.sync_api", reason='needs Playwright: pip install -e ".[browser]" (make browser-check does it)')
+    "playwright.sync_api", reason='needs Playwright: pip install -e ".[browser]" (make browser-check does it)'
+)
 
 
 def free_port() -> int:
@@ -52,28 +53,49 @@ def free_port() -> int:
 def lab(tmp_path_factory):
     """JupyterLab on 127.0.0.1 serving a copy of the notebook; yields (url of the notebook, log path)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install chromium) "
-                    f"or set COURSE_CHROMIUM to a Chromium or Chrome executable.")
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install chromium) "
+            f"or set COURSE_CHROMIUM to a Chromium or Chrome executable."
+        )
     base = tmp_path_factory.mktemp("lab")
     work, config, settings = base / "work", base / "config", base / "settings"
-    for folder in (work, config, settings / "@jupyterlab" / "notebook-extension",
-                   settings / "@jupyterlab" / "apputils-extension"):
+    for folder in (
+        work,
+        config,
+        settings / "@jupyterlab" / "notebook-extension",
+        settings / "@jupyterlab" / "apputils-extension",
+    ):
         folder.mkdir(parents=True)
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
     # Render every cell (no windowing), so all cells and outputs are in the page.
     (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
+        json.dumps({"windowingMode": "none"})
+    )
     # No news or update checks: nothing is fetched from the internet, no pop-up covers the page.
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-               IPYTHONDIR=str(base / "ipython"), COURSE_PROFILE=os.environ.get("COURSE_PROFILE", "fast"))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        IPYTHONDIR=str(base / "ipython"),
+        COURSE_PROFILE=os.environ.get("COURSE_PROFILE", "fast"),
+    )
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={work}", f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -134,15 +156,20 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_works(lab):
         try:
             page.goto(url)
             # The notebook is open and its kernel is ready.
-            page.wait_for_function(f"() => {{ const s = ({NOTEBOOK_STATE})(); return s && s.kernel === 'idle'; }}",
-                                   timeout=120_000, polling=500)
+            page.wait_for_function(
+                f"() => {{ const s = ({NOTEBOOK_STATE})(); return s && s.kernel === 'idle'; }}",
+                timeout=120_000,
+                polling=500,
+            )
             started = time.monotonic()
             page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
             # Started: the stored execution counts are cleared or the kernel is busy.
             page.wait_for_function(
                 f"""() => {{ const s = ({NOTEBOOK_STATE})();
                     return s && (s.kernel !== 'idle' || s.cells.some(c => c.count === null)); }}""",
-                timeout=30_000, polling=100)
+                timeout=30_000,
+                polling=100,
+            )
             # Finished: every code cell has an execution count and the kernel is idle again; or a
             # cell failed, which stops "run all" (the assertions below then name it).
             try:
@@ -150,21 +177,29 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_works(lab):
                     f"""() => {{ const s = ({NOTEBOOK_STATE})();
                         return s && s.kernel === 'idle' && (s.cells.every(c => c.count !== null)
                             || s.cells.some(c => c.outputs.some(o => o.output_type === 'error'))); }}""",
-                    timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+                    timeout=RUN_TIMEOUT_S * 1000,
+                    polling=1000,
+                )
             except playwright_sync.TimeoutError:
                 state = page.evaluate(NOTEBOOK_STATE) or {}
                 page.screenshot(path=str(SHOTS / f"{stem}-timeout.png"))
                 waiting = [c["index"] for c in state.get("cells", []) if c["count"] is None]
-                pytest.fail(f"the notebook did not finish within {RUN_TIMEOUT_S:.0f} s: kernel "
-                            f"{state.get('kernel')!r}, cells without an execution count {waiting}; "
-                            f"screenshot {SHOTS / (stem + '-timeout.png')}")
+                pytest.fail(
+                    f"the notebook did not finish within {RUN_TIMEOUT_S:.0f} s: kernel "
+                    f"{state.get('kernel')!r}, cells without an execution count {waiting}; "
+                    f"screenshot {SHOTS / (stem + '-timeout.png')}"
+                )
             seconds = time.monotonic() - started
             state = page.evaluate(NOTEBOOK_STATE)
             page.screenshot(path=str(SHOTS / f"{stem}-end.png"))
 
             # No cell failed: no error output in the model, no traceback printed on stderr.
-            errors = [(c["index"], o.get("ename"), o.get("evalue")) for c in state["cells"]
-                      for o in c["outputs"] if o.get("output_type") == "error"]
+            errors = [
+                (c["index"], o.get("ename"), o.get("evalue"))
+                for c in state["cells"]
+                for o in c["outputs"]
+                if o.get("output_type") == "error"
+            ]
             assert errors == [], f"cells failed in the browser: {errors}"
             stderr = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
             tracebacks = [t for t in stderr.all_inner_texts() if "Traceback" in t]
@@ -189,12 +224,17 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_works(lab):
                 page.wait_for_function(
                     "([area, old]) => { const img = area.querySelector('img');"
                     " return img !== null && img.getAttribute('src') !== old; }",
-                    arg=[output.element_handle(), before], timeout=60_000, polling=250)
+                    arg=[output.element_handle(), before],
+                    timeout=60_000,
+                    polling=250,
+                )
                 page.screenshot(path=str(SHOTS / f"{stem}-widget-changed.png"))
             interaction = "a click redrew the figure" if toggle.count() else "no toggle button to click"
-            print(f"\n{NOTEBOOK}: {len(counts)} code cells ran in {seconds:.0f} s in JupyterLab "
-                  f"(profile {os.environ.get('COURSE_PROFILE', 'fast')}); widget rendered, {interaction}; "
-                  f"screenshots in {SHOTS}")
+            print(
+                f"\n{NOTEBOOK}: {len(counts)} code cells ran in {seconds:.0f} s in JupyterLab "
+                f"(profile {os.environ.get('COURSE_PROFILE', 'fast')}); widget rendered, {interaction}; "
+                f"screenshots in {SHOTS}"
+            )
         finally:
             browser.close()
     assert not [e for e in page_errors if "widget" in e.lower()], page_errors
