@@ -104,7 +104,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed-stamp
 COLAB_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(PYTHON),\
 	$(shell $(p) -c "import sys; print(sys.executable)" 2>/dev/null)))
 # Colab's packages the course touches, and the test tools (pip and pytest are Colab's too).
-COLAB_PACKAGES := tensorflow keras tensorflow-datasets numpy matplotlib seaborn pandas pillow \
+COLAB_PACKAGES := tensorflow keras tensorflow-datasets numpy matplotlib seaborn pandas pillow scipy \
 	scikit-learn tqdm ipywidgets ipykernel ipython pip pytest pytest-xdist nbval nbformat nbclient
 $(COLAB_STAMP): colab/pip-freeze.txt | $(UV)
 	$(COLAB_PYTHON) -m venv $(COLAB_VENV)

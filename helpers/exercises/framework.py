@@ -762,7 +762,7 @@ def _locate(exercise: Exercise) -> tuple[str, str]:
 
 def progress_path() -> Path:
     """The progress file, in the course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone)."""
-    from ..data import cache_dir
+    from ..store import cache_dir
 
     return cache_dir() / PROGRESS_FILE
 

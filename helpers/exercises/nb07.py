@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from .. import reference
-from .building import Code
-from .framework import Number, Wrong
+from .framework import Number
 
 # --------------------------------------------------------------------------- q1: steps per epoch
 
@@ -201,6 +198,10 @@ q3 = Number(
 # back the batches: their size, dtype, values, order (shuffled in training only, anew in every
 # epoch, image by image) and whether the files would be read once (the cache).
 
+from typing import Any
+
+from .building import Code
+from .framework import Wrong
 
 Q4_BATCH = 32
 Q4_IMAGES = 70  # two full batches and one of 6
@@ -213,6 +214,7 @@ Q4_BATCHES_SHUFFLED = (
 
 def _q4_source(counter: list[int]):
     """Single (image, label) pairs: image k is 8 x 8 x 3 filled with k + 0.6, its label is [k] as float32."""
+    import tensorflow as tf
 
     def generate():
         for k in range(Q4_IMAGES):
@@ -235,6 +237,7 @@ def _q4_epoch(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _q4_run(answer, training: bool):
+    import tensorflow as tf
 
     from .building import call
 
@@ -334,6 +337,7 @@ def _check_q4(answer: Any) -> str:
 
 def _q4_pipeline(*, round_first=True, cache=True, shuffle="after cache", batch=Q4_BATCH, to_float=True, scale=False):
     """A pipeline function with one thing changed (for the checker's tests)."""
+    import tensorflow as tf
 
     def pipeline(images, training):
         if round_first:
@@ -359,6 +363,7 @@ def _q4_pipeline(*, round_first=True, cache=True, shuffle="after cache", batch=Q
 
 
 def _q4_solution(images, training):
+    import tensorflow as tf
 
     images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
     if training:
@@ -390,6 +395,7 @@ q4 = Code(
     "lambda image, label: (..., label).",
     solution="""
 ```python
+import tensorflow as tf
 
 
 def pipeline(images, training):

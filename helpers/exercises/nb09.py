@@ -4,14 +4,11 @@ Activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
 
 from __future__ import annotations
 
-import functools as _functools
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from .. import reference
-from .building import Code
 from .framework import Choice, Number, Shape, Wrong, batch_axes, plain_name
 
 # --------------------------------------------------------------------------- the notebook's CNN
@@ -284,6 +281,9 @@ q4 = Number(
 # layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
 # factor: differentiating the probability p or the logit z changes all values by the same factor.
 
+import functools as _functools
+
+from .building import Code
 
 Q5_SIDE = 36
 Q5_LAYERS = ("conv2", "conv1")
@@ -392,6 +392,7 @@ def _check_q5(answer: Any) -> str:
 def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
     """A grad_cam_at with one thing changed (for the checker's tests)."""
     import keras
+    import tensorflow as tf
 
     def grad_cam_at(model, image, layer_name):
         name = layer_name if layer == "given" else "conv3"
@@ -414,6 +415,7 @@ def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=Tru
 
 def _q5_solution(model, image, layer_name):
     import keras
+    import tensorflow as tf
 
     grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
     with tf.GradientTape() as tape:
@@ -450,6 +452,7 @@ q5 = Code(
     "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
     solution="""
 ```python
+import tensorflow as tf
 
 
 def grad_cam_at(model, image, layer_name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import localisation
-from .framework import Function, Number, Wrong, numbered
+from .framework import Number, Wrong, numbered
 
 # --------------------------------------------------------------------------- q1: IoU of two boxes
 
@@ -227,6 +227,8 @@ q3 = Number(
 # wrong function, recognised by its output on a case.
 
 
+from .framework import Function
+
 Q4_THRESHOLD = 0.5
 # A chain: box 0 overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 do not
 # touch; the scores are not sorted. Then two boxes with IoU exactly 0.5, and a case with one box.
@@ -330,6 +332,7 @@ q4 = Function(
     "function of section 2 (helpers.localisation.iou).",
     solution="""
 ```python
+from helpers.localisation import iou
 
 
 def nms(boxes, scores, threshold):
