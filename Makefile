@@ -22,11 +22,12 @@ LOCK := requirements-lock.txt
 	course mirror browser-check test-colab lock
 
 # The locked versions, each checked against its hash, then the course itself (editable).
-$(STAMP): pyproject.toml $(LOCK)
+# uv (see `make lock`) installs them: it downloads in parallel and reuses its cache on later
+# runs. Plain pip installs the same file: pip install --require-hashes -r requirements-lock.txt.
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
@@ -112,11 +113,14 @@ $(COLAB_STAMP): colab/pip-freeze.txt | $(UV)
 	$(UV) pip install --quiet --python $(COLAB_BIN)/python -c $(COLAB_VENV)/constraints.txt $(COLAB_PACKAGES)
 	touch $(COLAB_STAMP)
 
+# The checkers of the two "reach X" exercises (04 q4, 06 q5) train a model per test: `make test`
+# runs them, and they are left out here so that CI (both suites) stays within its time.
+COLAB_DESELECT ?= not reach_x and not nb04.q4 and not nb06.q5
 test-colab: $(COLAB_STAMP)
 	$(COLAB_BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	$(COLAB_BIN)/python -m pip check
 	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
-		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
+		-k "$(COLAB_DESELECT)" --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider --durations=5
 
 # ----------------------------------------------------------------- for instructors
