@@ -17,6 +17,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 WORKERS ?= 2
 LOCK := requirements-lock.txt
+# uv writes the lock (`make lock`) and installs it; pinned, so it does both the same way each time.
+UV_VERSION := 0.13.9
+UV := build/uv/bin/uv
 
 .PHONY: install lab lint test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
 	course mirror browser-check test-colab lock
@@ -78,8 +81,6 @@ clean-data:
 # `make lock` keeps the locked versions that still fit pyproject.toml (after adding or
 # changing a dependency); `make lock LOCK_ARGS=--upgrade` moves everything to the newest
 # versions. Then run `make test` and commit the lock with the change.
-UV_VERSION := 0.13.9
-UV := build/uv/bin/uv
 LOCK_ARGS ?=
 $(UV):
 	$(PYTHON) -m venv build/uv
