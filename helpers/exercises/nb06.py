@@ -455,7 +455,7 @@ _PROFILE = _get_profile()
 Q5_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
 Q5_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the last images of the training set
 Q5_TARGET = _PROFILE.pick(full=0.85, fast=0.75)  # accuracy on the held-out images
-Q5_SECONDS = _PROFILE.pick(full=90, fast=240)  # building and training; fast: for tests on shared machines
+Q5_SECONDS = _PROFILE.pick(full=120, fast=240)  # building and training (the solution: 71 s on a loaded 2-core CPU)
 
 
 @_functools.lru_cache(maxsize=1)
