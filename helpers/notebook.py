@@ -11,12 +11,15 @@ from .profile import RunProfile, get_profile
 from .repro import DEFAULT_SEED, seed_everything
 
 
-def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
+def start(seed: int | None = None, *, quiet_tf: bool = True) -> RunProfile:
     """Prepare a notebook: read the run profile, seed everything, set plot defaults; report them.
 
-    Returns the RunProfile, which the notebook asks for its sizes
-    (``PROFILE.pick(full=..., fast=...)``).
+    The seed is ``seed`` if given, else the environment variable ``COURSE_SEED`` (for instructors who
+    want to see how far a figure moves with the seed), else 42. Returns the RunProfile, which the
+    notebook asks for its sizes (``PROFILE.pick(full=..., fast=...)``).
     """
+    if seed is None:
+        seed = seed_from_environment()
     if quiet_tf:
         import_tensorflow_quietly()
     profile = get_profile()
@@ -29,6 +32,17 @@ def start(seed: int = DEFAULT_SEED, *, quiet_tf: bool = True) -> RunProfile:
     for line in dependency_problems():
         print(line)
     return profile
+
+
+def seed_from_environment() -> int:
+    """``COURSE_SEED`` as a whole number, 42 where it is unset or empty; a clear error otherwise."""
+    value = os.environ.get("COURSE_SEED", "").strip()
+    if not value:
+        return DEFAULT_SEED
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"COURSE_SEED must be a whole number such as 1 or 42, not {value!r}.") from None
 
 
 def dependency_problems(package: str = "cnn-course-helpers") -> list[str]:

@@ -69,3 +69,22 @@ def test_start_drops_only_the_retracing_warning(capsys):
     finally:
         logger.removeHandler(handler)
     assert [r.getMessage() for r in records] == ["Skipping variable loading for optimizer 'adam'"]
+
+
+def test_the_seed_comes_from_course_seed_else_42(monkeypatch, capsys):
+    from helpers.notebook import seed_from_environment, start
+
+    monkeypatch.delenv("COURSE_SEED", raising=False)
+    assert seed_from_environment() == 42
+    monkeypatch.setenv("COURSE_SEED", " 7 ")
+    assert seed_from_environment() == 7
+    start()
+    assert "Seed: 7." in capsys.readouterr().out
+    first = np.random.random(3)
+    start()
+    np.testing.assert_array_equal(first, np.random.random(3))
+    start(seed=3)  # an explicit seed wins over the environment
+    assert "Seed: 3." in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_SEED", "forty-two")
+    with pytest.raises(ValueError, match="COURSE_SEED must be a whole number"):
+        seed_from_environment()
