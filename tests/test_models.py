@@ -17,7 +17,7 @@ NOTEBOOK_08 = Path(__file__).resolve().parent.parent / "notebooks" / "08_cats_vs
 def notebook_08_builders() -> dict:
     """Notebook 08's own ``make_augment`` and ``build_compact``, taken from its code cells.
 
-    Only the two function definitions and the ``WIDTHS`` they use are run, not the cells
+    Only the two function definitions and the ``WIDTHS`` and ``BN_MOMENTUM`` they use are run, not the cells
     around them (which load data and train)."""
     wanted = []
     for cell in nbformat.read(NOTEBOOK_08, as_version=4).cells:
@@ -26,9 +26,11 @@ def notebook_08_builders() -> dict:
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef) and node.name in {"make_augment", "build_compact"}:
                 wanted.append(node)
-            elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "WIDTHS" for t in node.targets):
+            elif isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) in {"WIDTHS", "BN_MOMENTUM"} for t in node.targets
+            ):
                 wanted.append(node)
-    assert len(wanted) == 3, "notebook 08 must define WIDTHS, make_augment and build_compact"
+    assert len(wanted) == 4, "notebook 08 must define WIDTHS, BN_MOMENTUM, make_augment and build_compact"
     namespace = {"keras": keras}
     exec(compile(ast.Module(body=wanted, type_ignores=[]), str(NOTEBOOK_08), "exec"), namespace)
     return namespace
@@ -76,6 +78,7 @@ def test_compact_cnn_is_notebook_08s_network_layer_by_layer():
         "RandomContrast",
     ]
     assert dict(ours)["Dropout"]["rate"] == 0.3 and dict(ours)["RandomRotation"]["factor"] == (-0.07, 0.07)
+    assert {config["momentum"] for kind, config in ours if kind == "BatchNormalization"} == {0.9}
 
 
 def test_augmentation_is_notebook_08s():
@@ -90,6 +93,15 @@ def test_a_changed_layer_is_noticed():
     reference = layer_configs(builders["build_compact"](64))
     builders["WIDTHS"] = (16, 32, 64, 128, 255)
     assert layer_configs(builders["build_compact"](64)) != reference
+    builders["WIDTHS"], builders["BN_MOMENTUM"] = (16, 32, 64, 128, 256), 0.99
+    assert layer_configs(builders["build_compact"](64)) != reference
+
+
+def test_notebook_08s_run_without_augmentation_differs_only_by_the_augmentation():
+    builders = notebook_08_builders()
+    with_augmentation = layer_configs(builders["build_compact"](64))
+    without = layer_configs(builders["build_compact"](64, augment=False))
+    assert without == with_augmentation[:1] + with_augmentation[7:]  # the input, then everything after augment
 
 
 def test_compact_cnn_parameters():
