@@ -17,7 +17,7 @@ from collections.abc import Sequence
 # Filters of the five blocks of the compact network (notebook 08, section 5).
 COMPACT_WIDTHS = (16, 32, 64, 128, 256)
 # Momentum of its batch normalisation's moving averages: 0.9 rather than Keras' 0.99, since short
-# trainings need averages that catch up within an epoch or two (notebook 10, section 8).
+# trainings need averages that catch up within an epoch or two (notebook 10, section 10).
 COMPACT_MOMENTUM = 0.9
 
 
