@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools as _functools
-import io
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +11,7 @@ import keras
 
 from ..profile import get_profile as _get_profile
 from .building import Code
+from .building import call as _call
 from .building import reach as _reach
 from .framework import Check, Choice, LearnerError, Number, Wrong, code_of, plain_name, run
 
@@ -100,8 +99,7 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
     for epoch, val_acc in enumerate(val_accs):
         logs = _epoch_logs(epoch, val_acc)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # a print in the callback is fine, but not shown here
-                run(callback.on_epoch_end, epoch, logs)
+            _call(callback.on_epoch_end, epoch, logs)  # a print in the callback is fine, but not shown here
         except LearnerError as error:
             _explain_error(error, logs)
         asked.extend(logs.asked)
@@ -140,16 +138,6 @@ def _wrong_key_message(key: str) -> str:
     return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
 
 
-_AT_THRESHOLD = (
-    "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
-    "strictly above: use > rather than >=."
-)
-_TRAINING_ACCURACY = (
-    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
-    "the validation accuracy, logs['val_accuracy']."
-)
-
-
 def _describe(epoch: int | None) -> str:
     return "never" if epoch is None else f"after epoch {epoch + 1} (epoch={epoch})"
 
@@ -178,13 +166,19 @@ def _check_callback(answer: Any) -> str:
             )
         if Q1_KEY not in asked:
             if "accuracy" in asked:
-                raise Wrong(_TRAINING_ACCURACY)
+                raise Wrong(
+                    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
+                    "the validation accuracy, logs['val_accuracy']."
+                )
             raise Wrong(
                 f"your callback stopped {_describe(stopped)} without reading "
                 f"logs['{Q1_KEY}'], the validation accuracy it should watch."
             )
         if val_accs[stopped] == Q1_THRESHOLD and (expected is None or stopped < expected):
-            raise Wrong(_AT_THRESHOLD)
+            raise Wrong(
+                "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+                "strictly above: use > rather than >=."
+            )
         raise Wrong(
             f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
             f"but it should stop {_describe(expected)}: the end of the first epoch whose "

@@ -240,43 +240,26 @@ def _q4_reference(boxes, scores, threshold):
     return np.array(keep, dtype=int)
 
 
-def _q4_unsorted(boxes, scores, threshold):  # walks the boxes in their given order, not by score
-    order, keep = list(range(len(boxes))), []
+def _greedy(boxes, order, keep_if):
+    """The loop of non-max suppression over ``order``, with ``keep_if(iou)`` in place of iou <= threshold."""
+    order, keep = list(order), []
     while order:
         best = order.pop(0)
         keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) <= threshold]
+        order = [i for i in order if keep_if(localisation.iou(boxes[best], boxes[i]))]
     return np.array(keep, dtype=int)
 
 
+def _by_score(scores):
+    return np.argsort(-np.asarray(scores), kind="stable")
+
+
 def _q4_suppressed_suppress(boxes, scores, threshold):  # drops every box that overlaps any higher-scored box
-    order = np.argsort(-np.asarray(scores), kind="stable")
+    order = _by_score(scores)
     return np.array(
         [i for k, i in enumerate(order) if all(localisation.iou(boxes[j], boxes[i]) <= threshold for j in order[:k])],
         dtype=int,
     )
-
-
-def _q4_at_threshold(boxes, scores, threshold):  # drops a box whose IoU equals the threshold
-    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
-    while order:
-        best = order.pop(0)
-        keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) < threshold]
-    return np.array(keep, dtype=int)
-
-
-def _q4_inverted(boxes, scores, threshold):  # keeps the overlapping boxes and drops the others
-    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
-    while order:
-        best = order.pop(0)
-        keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) > threshold]
-    return np.array(keep, dtype=int)
-
-
-def _q4_sorted_only(boxes, scores, threshold):  # sorts, but suppresses nothing
-    return np.argsort(-np.asarray(scores), kind="stable")
 
 
 q4 = Function(
@@ -288,7 +271,7 @@ q4 = Function(
     "dropped; a box that was dropped suppresses nothing.",
     mistakes=[
         (
-            _q4_unsorted,
+            lambda boxes, scores, threshold: _greedy(boxes, range(len(boxes)), lambda iou: iou <= threshold),
             "you kept boxes in the order they were given; non-max suppression starts with the highest "
             "score: order = np.argsort(-scores).",
         ),
@@ -298,17 +281,17 @@ q4 = Function(
             "only with the boxes you keep.",
         ),
         (
-            _q4_at_threshold,
+            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou < threshold),
             "a box whose IoU with a kept box is exactly the threshold (0.5) was dropped; only an IoU "
             "above the threshold means the same object: keep the box when IoU <= threshold.",
         ),
         (
-            _q4_inverted,
+            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou > threshold),
             "you dropped the boxes that do not overlap and kept the ones that do; drop a box when its IoU "
             "with a kept box is above the threshold.",
         ),
         (
-            _q4_sorted_only,
+            lambda boxes, scores, threshold: _by_score(scores),
             "you returned every box, sorted by score, without dropping any; remove each box whose IoU "
             "with a kept box is above the threshold.",
         ),
