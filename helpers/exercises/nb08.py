@@ -223,11 +223,8 @@ def _check_q3(answer: Any) -> str:
             "a larger model)."
         )
     if (a, b) == Q3_EXPECTED[::-1]:
-        raise Wrong(_SWAPPED)
+        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
     raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
-
-
-_SWAPPED = "you swapped the two runs. Which one has a large gap between training and validation?"
 
 
 def _not_a(word: str) -> str:
