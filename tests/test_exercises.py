@@ -1,4 +1,6 @@
-"""Every exercise accepts its right answers and its own solution, and gives each known mistake its exact message."""
+"""Every exercise accepts its right answers and its own solution, and gives each known mistake its exact message.
+
+The answers tried are in ``tests/exercise_cases/``, one module per notebook."""
 
 from __future__ import annotations
 
@@ -10,16 +12,16 @@ import numpy as np
 import pytest
 
 import helpers.exercises as package
-from helpers.exercises import Check, Exercise, Function, Number, Shape, Wrong, ____, exercises_in, framework
+from exercise_cases import all_cases
+from helpers.exercises import Check, Function, Number, Shape, Wrong, ____, exercises_in, framework
 
 MODULES = framework.notebook_modules()
-EXERCISES = [
-    pytest.param(ex, id=f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}") for m in MODULES for ex in exercises_in(m)
-]
+EXERCISES = {f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}": ex for m in MODULES for ex in exercises_in(m)}
+CASES = all_cases()
 # The "reach X" tasks train a model per check; tests/test_code_exercises.py trains their reference and
 # shown solutions once each, so the two tests below that would train them again leave them out.
 REACH_X = {"nb04.q4", "nb06.q5"}
-WITHOUT_REACH_X = [param for param in EXERCISES if param.id not in REACH_X]
+WITHOUT_REACH_X = [name for name in EXERCISES if name not in REACH_X]
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +31,18 @@ def _private_cache(tmp_path, monkeypatch):
 
 
 def test_the_reach_x_tasks_left_out_above_exist_and_are_trained_elsewhere():
-    names = {param.id for param in EXERCISES}
-    assert REACH_X <= names
+    assert REACH_X <= set(EXERCISES)
     import test_code_exercises
 
-    assert REACH_X <= {param.id for param in test_code_exercises.PARAMS}
+    assert REACH_X <= set(test_code_exercises.CODE_EXERCISES)
+
+
+def test_every_exercise_is_tested_with_a_right_answer_and_two_wrong_ones():
+    assert sorted(CASES) == sorted(EXERCISES), "tests/exercise_cases/ and the exercises name different exercises"
+    for name, exercise in EXERCISES.items():
+        cases = CASES[name]
+        assert cases.right or _solution_code(exercise), f"{name}: no right answer besides the reference"
+        assert len(cases.wrong) + len(cases.mistakes) >= 2, f"{name}: fewer than two wrong answers"
 
 
 def test_every_notebook_module_has_at_least_two_exercises():
@@ -42,36 +51,48 @@ def test_every_notebook_module_has_at_least_two_exercises():
         assert len(exercises_in(module)) >= 2, module.__name__
 
 
-@pytest.mark.parametrize("exercise", WITHOUT_REACH_X)
-def test_right_answers_are_accepted(exercise: Exercise):
-    for answer in exercise.right:
-        result = exercise.evaluate(answer)
+def right_answers(name: str) -> list:
+    """The reference answer, the other values a Number accepts, and the right answers of the cases."""
+    exercise = EXERCISES[name]
+    return [exercise.answer, *(value for value, _ in getattr(exercise, "accept", ())), *CASES[name].right]
+
+
+@pytest.mark.parametrize("name", WITHOUT_REACH_X)
+def test_right_answers_are_accepted(name):
+    for answer in right_answers(name):
+        result = EXERCISES[name].evaluate(answer)
         assert result.status == "correct", f"rejected the right answer {answer!r}: {result}"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
-def test_each_known_mistake_gets_its_exact_message(exercise: Exercise):
-    for answer, message in exercise.mistakes:
+@pytest.mark.parametrize("name", EXERCISES)
+def test_each_known_mistake_gets_its_exact_message(name):
+    exercise = EXERCISES[name]
+    for answer, message in [*exercise.mistakes, *CASES[name].mistakes]:
         result = exercise.evaluate(answer)
         assert (result.status, result.message) == ("wrong", message), f"for {answer!r}"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
-def test_wrong_answers_are_rejected_by_the_checker_not_by_a_crash(exercise: Exercise):
-    assert exercise.mistakes or exercise.wrong, "no wrong answer to test the checker with"
-    for answer in exercise.wrong:
-        result = exercise.evaluate(answer)
+@pytest.mark.parametrize("name", EXERCISES)
+def test_wrong_answers_are_rejected_by_the_checker_not_by_a_crash(name):
+    for answer in CASES[name].wrong:
+        result = EXERCISES[name].evaluate(answer)
         assert result.status in ("wrong", "error"), f"{answer!r} gave {result}"
         assert len(result.message) > 15, f"feedback too vague: {result.message!r}"
 
 
-def _solution_code(exercise: Exercise) -> str | None:
+def _solution_code_of(exercise) -> str | None:
     blocks = re.findall(r"```python\n(.*?)```", exercise.solution_text, flags=re.S)
-    return blocks[0] if blocks and getattr(exercise, "stub", None) else None
+    return blocks[0] if blocks else None
 
 
-@pytest.mark.parametrize("exercise", WITHOUT_REACH_X)
-def test_the_solution_passes_its_own_check(exercise: Exercise):
+def _solution_code(exercise) -> str | None:
+    """The code of a code exercise's solution(), which defines the stub."""
+    return _solution_code_of(exercise) if getattr(exercise, "stub", None) else None
+
+
+@pytest.mark.parametrize("name", WITHOUT_REACH_X)
+def test_the_solution_passes_its_own_check(name):
+    exercise = EXERCISES[name]
     assert exercise.evaluate(exercise.answer).status == "correct"
     code = _solution_code(exercise)
     if code is not None:  # a code exercise: the code shown in solution() is what passes
@@ -81,14 +102,15 @@ def test_the_solution_passes_its_own_check(exercise: Exercise):
         assert result.status == "correct", result
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
-def test_blank_answer_and_hint_and_solution(exercise: Exercise):
+@pytest.mark.parametrize("name", EXERCISES)
+def test_blank_answer_and_hint_and_solution(name):
+    exercise = EXERCISES[name]
     assert exercise.evaluate(____).status == "blank"
     assert exercise.title and exercise.hint().text and exercise.solution().text
 
 
 def test_code_exercises_follow_the_stub_convention():
-    stubs = [ex for m in MODULES for ex in exercises_in(m) if hasattr(ex, "stub")]
+    stubs = [ex for ex in EXERCISES.values() if hasattr(ex, "stub")]
     assert stubs
     for ex in stubs:
         assert ex.evaluate(lambda *args, **kwargs: ____).status == "blank", ex
@@ -147,6 +169,21 @@ def test_mistake_tables_are_validated_when_declared():
             solution="s",
             mistakes=[(lambda x: np.sqrt(x * x), "a message that can never show")],
         )
+
+
+def test_a_check_takes_no_mistake_table():
+    with pytest.raises(TypeError, match="no mistake table"):
+        Check(_demo, answer=4, title="add", hint="add", solution="4", mistakes=[(5, "you gave 5, but 2 + 2 is 4")])
+
+
+def test_code_of_shows_a_reference_class_under_the_learners_name():
+    from helpers.exercises import nb04
+
+    code = _solution_code_of(nb04.q1)
+    assert code.startswith("class StopAtValAccuracy(keras.callbacks.Callback):\n")
+    namespace = {"keras": keras}
+    exec(code, namespace)
+    assert nb04.q1.evaluate(namespace["StopAtValAccuracy"]).correct
 
 
 def test_number_feedback():

@@ -1,18 +1,10 @@
 """Building blocks for the exercises in which the learner writes code: a layer, a model, a function, a training.
 
-The checkers run the learner's code on small inputs and turn whatever goes wrong
-into a ``Wrong`` that names it (a shape, a parameter count, a missing layer, the
-behaviour in training or at inference, a value on a stated case), never a
-traceback:
-
-* ``Code`` is the kind of these exercises: a ``Check`` whose answer is the learner's
-  function ``stub``;
-* ``call`` and ``output`` run the learner's function or model through the framework's
-  ``run`` (an exception becomes an error result naming the learner's line);
-* ``expect_model`` / ``expect_layer`` check the kind of object a function returned;
-* ``reach`` runs a "reach X" task: it times the learner's training function on a
-  fixed subset and measures the accuracy of the returned model on images it did
-  not train on.
+The checkers run the learner's code on small inputs and turn whatever goes wrong into a ``Wrong``
+that names it (a shape, a parameter count, a missing layer, the behaviour in training or at
+inference, a value on a stated case), never a traceback. ``reach`` runs a "reach X" task: it times
+the learner's training function on a fixed subset and measures the accuracy of the returned model
+on images it did not train on.
 """
 
 from __future__ import annotations
@@ -21,53 +13,35 @@ import contextlib
 import io
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .framework import Check, Wrong, run
+from .framework import Check, Wrong, function_only, run
 
 
-def call(function: Any, *args, what: str = "", quiet: bool = True, **kwargs) -> Any:
-    """``run(function, *args, **kwargs)`` (``____`` returned: not attempted; an exception: an error result
-    naming the learner's line), with what the function prints swallowed when ``quiet`` (fit's progress bars).
-
-    ``what`` describes the call, for the message when ``function`` is not callable.
-    """
+def call(function: Any, *args, what: str = "", **kwargs) -> Any:
+    """``run(function, *args, **kwargs)`` with what the function prints swallowed (fit's progress bars);
+    ``what`` describes the call, for the message when ``function`` is not callable."""
     if not callable(function):
         raise Wrong(
             f"pass the function itself (no brackets); you gave {type(function).__name__} "
             f"{function!r:.80}{' for ' + what if what else ''}."
         )
-    if quiet:
-        with contextlib.redirect_stdout(io.StringIO()):
-            return run(function, *args, **kwargs)
-    return run(function, *args, **kwargs)
-
-
-def output(model: Any, x: np.ndarray, *, training: bool) -> np.ndarray:
-    """The learner's model or layer called on ``x`` (through ``run``), as a float64 NumPy array."""
-    return numpy(run(model, x, training=training))
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run(function, *args, **kwargs)
 
 
 class Code(Check):
     """A code exercise with a checker of its own: the learner writes the function ``stub`` and passes it
-    (without brackets) to ``check``; ``checker(function)`` runs it through ``run`` and raises Wrong with
-    what is off. ``answer`` is the reference function; ``mistakes`` pair wrong functions with the exact
-    message the checker gives for them."""
-
-    kind = "code"
+    (without brackets) to ``check``; ``checker(function)`` runs it through ``run`` or ``call``."""
 
     def __init__(self, checker: Callable[[Any], str | None], *, stub: str, **common: Any):
         super().__init__(checker, **common)
         self.stub = stub
 
     def _judge(self, answer: Any) -> str | None:
-        import keras
-
-        if isinstance(answer, keras.layers.Layer) or not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
+        function_only(answer, self.stub, layer=False)
         return self.checker(answer)
 
 
@@ -106,33 +80,7 @@ def expect_layer(value: Any, what: str) -> Any:
     return value
 
 
-def layers_of(model, kind) -> list:
-    """The layers of ``model`` (nested models included) that are instances of ``kind``."""
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, kind):
-            found.append(layer)
-        if hasattr(layer, "layers"):
-            found.extend(layers_of(layer, kind))
-    return found
-
-
-def numpy(value: Any) -> np.ndarray:
-    """A tensor, array or number as a float64 NumPy array."""
-    if hasattr(value, "numpy"):  # a TensorFlow tensor (np.asarray on it warns under NumPy 2)
-        value = value.numpy()
-    return np.asarray(value, dtype=np.float64)
-
-
 # --------------------------------------------------------------------------- "reach X" tasks
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The outcome of one ``reach`` run."""
-
-    accuracy: float
-    seconds: float
 
 
 def reach(
@@ -144,8 +92,8 @@ def reach(
     seconds: float,
     n_classes: int = 10,
     seed: int = 0,
-) -> Reach:
-    """Run a "reach X" task and raise Wrong unless it is met.
+) -> str:
+    """Run a "reach X" task: raise Wrong unless it is met, else return the praise.
 
     ``data()`` returns ``(x_train, y_train, x_held_out, y_held_out)``; ``train(x_train,
     y_train)`` must build, compile and train a model and return it within ``seconds``,
@@ -193,4 +141,7 @@ def reach(
             f"after {took:.0f} s of training; the target is {target:.2f}. Train a few more epochs, "
             f"or give the network more units."
         )
-    return Reach(accuracy, took)
+    return (
+        f"accuracy {accuracy:.3f} on {len(y_held):,} held-out images your function never saw, after "
+        f"{took:.0f} s of training on {len(y_train):,} images (target {target:.2f})."
+    )

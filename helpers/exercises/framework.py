@@ -1,92 +1,53 @@
 """Declarative exercises: specific feedback for every known mistake, never a bare traceback.
 
-How to declare an exercise (in ``helpers/exercises/nbNN.py``, whose docstring
-starts "Exercises of notebook NN (topic)"; the variable name ``q1``, ``q2``, ...
-is the exercise's name; the notebook cell calls ``ex.q1.check(answer)``,
-``ex.q1.hint()``, ``ex.q1.solution()``)::
+An exercise is a variable ``q1``, ``q2``, ... of ``helpers/exercises/nbNN.py`` (whose docstring starts
+"Exercises of notebook NN (topic)"); the notebook calls ``ex.q1.check(answer)``, ``ex.q1.hint()`` and
+``ex.q1.solution()``. The question itself is written once, in the notebook's Markdown cell above the
+check, with its formulas and pictures; the module holds the answer, the mistakes, the hint and the
+solution. The kinds::
 
-    q1 = Number(42, title="steps per epoch", what="The number of steps", example="10", whole=True,
-                praise="2,000 / 48 rounded up.",
+    q1 = Number(42, what="The number of steps", example="10", whole=True,
                 mistakes=numbered([(41, "that rounds down ..."), (2000, "that is the number of images ...")]),
-                otherwise="Steps per epoch = ceil(N / B).",      # follows "<answer> is not right."
-                hint="One step per batch ...", solution="ceil(2000 / 48) = 42 ...")
-    # also: tol= / rel_tol= (default 1e-9), accept=[(other right value, praise)], explain=callable;
-    # an array answer compares arrays: Number(np.array([[5.0, 1.0]]), what="The pooled array", ...)
+                otherwise="Steps per epoch = ceil(N / B).", ...)  # an array answer compares arrays
+    q2 = Shape((None, 13, 13, 16), axes=("batch", "height", "width", "channels"), mistakes=[...], ...)
+    q3 = Choice("b", options="abcd", mistakes=[("a", "..."), ("c", "...")], ...)  # normalise=plain_name
+    q4 = Function(reference_fn, stub="max_pool_2x2", cases=[(x1,), (x2,)], mistakes=[(average_pool, "...")], ...)
+    q5 = Model(build_reference, stub="build_model", input_shape=(28, 28, 1), layers=("Conv2D",), ...)
+    q6 = Check(checker, answer=right_answer, ...)  # checker(answer) returns praise (or None) or raises Wrong
 
-    q2 = Shape((None, 13, 13, 16), title="...", axes=("batch", "height", "width", "channels"),
-               mistakes=[((None, 14, 14, 16), "..."), ((13, 13), "...")],
-               explain=lambda shape: batch_axes(shape, (None, 13, 13, 16)), otherwise="...", hint=..., solution=...)
+Every kind also takes ``title`` (a few words for ``progress()``), ``hint``, ``solution`` (Markdown;
+``code_of(function, stub)`` shows a reference function as the solution, so that the code a learner
+reads is the code the tests run) and ``praise`` (shown when right).
 
-    q3 = Choice("b", options="abcd", title="...", mistakes=[("a", "..."), ("c", "...")], hint=..., solution=...)
-    # normalise= turns an answer into an option (default: a letter, "B" or " (b) " -> "b"; plain_name for names)
+**Known mistakes** are wrong answers a learner is likely to give, each with its message, tried in
+order. Number, Shape and Choice recognise one by its value, Function by its outputs on the cases, Model
+by output shape and parameter counts. Tables are validated when declared (Model tables at the first
+check): no two mistakes alike, none equal to the answer. After the table an ``explain`` hook (Number,
+Shape, Function) may raise Wrong for patterns no table lists; then comes a generic message. The answers
+the tests try, right and wrong, are in ``tests/exercise_cases/``.
 
-    q4 = Function(reference_fn, stub="max_pool_2x2", cases=[(x1,), (x2,)], title="...",
-                  mistakes=[(average_pool, "your output looks like average pooling ...")],
-                  hint=..., solution="```python\ndef max_pool_2x2(x):\n    ...\n```")
+**Code exercises.** The learner fills in a stub whose body ends with ``return ____`` and passes the
+function, without brackets, to ``check``; while it returns ``____`` the check says "Not attempted".
+Checkers call learner code only through ``run(func, *args)``, which turns an exception into an "error"
+result naming the learner's line (``LearnerError.original`` holds the exception). Any other exception
+is a fault of the checker: it is shown as such (status ``broken``), and the tests fail on it.
 
-    q5 = Model(build_reference, stub="build_model", input_shape=(28, 28, 1), title="...",
-               layers=("Conv2D", "MaxPooling2D"),           # layer types that must be there
-               training="identity",                        # "same", "random" or "identity" (at inference)
-               mistakes=[(build_two_convs, "a second Conv2D adds ...")], hint=..., solution=...)
-    # start=make_model: the learner's function receives a fresh model and returns it changed
-
-    q6 = Check(checker, answer=right_answer, title="...", mistakes=[(value, "exact message")], ...)
-    # checker(answer) returns a praise string (or None) or raises Wrong("what is off")
-
-Every kind takes the same common arguments: ``title`` (a few words for
-``progress()``), ``hint``, ``solution`` (Markdown), ``praise`` (shown when
-right), ``mistakes`` (a list of ``(wrong answer, exact message)`` pairs, in the
-order they are tried), ``right`` and ``wrong`` (more answers to accept and to
-reject, for the tests). The solution of a code exercise holds a ```python block
-that defines the stub's name; the tests run it (with ``np`` and ``keras``) and
-check it. The answer itself (``.answer``) must pass too.
-
-The question itself is written once, in the notebook's Markdown cell above the
-check: that is where a learner reads it, with its formulas and pictures. The
-module holds the answer, the mistakes, the hint and the solution.
-
-**Known mistakes** are wrong answers a learner is likely to give, each with its
-message. A kind recognises one by what it is (Number, Shape, Choice: the value)
-or by what it produces (Function: the outputs on the cases; Model: output shape
-and parameter counts). Tables are validated when the module is imported (Model
-tables, which need Keras models, when the exercise is first checked): no two
-mistakes alike, none equal to the answer. The tests assert each exact message.
-After the table, the kind's ``explain`` hook (Number, Shape, Function) may
-raise Wrong for patterns a table cannot list; then comes a generic message.
-
-**Stub convention for code exercises.** The learner fills in a function (or a
-class, or a ``build_model()`` function) in the exercise cell and passes it,
-without brackets, to ``check``. The stub's body ends with ``return ____``; as
-long as the function returns ``____`` (or ``____`` itself is passed) the check
-says "Not attempted"::
-
-    def max_pool_2x2(x):
-        # your code here
-        return ____
-
-
-    ex.q2.check(max_pool_2x2)
-
-Checkers call learner code only through ``run(func, *args)``, which turns a
-return of ``____`` into "Not attempted" and an exception into an "error" result
-naming the learner's line (``LearnerError.original`` holds the exception, for a
-checker that explains common ones). Any other exception is a fault of the
-checker: it is shown as such (status ``broken``), and the tests fail on it.
-
-**Progress.** ``check`` records the outcome in ``exercise-progress.json`` in the
-course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone); nothing
-is sent anywhere. ``progress()`` lists solved and open exercises per notebook.
+**Progress.** ``check`` records the outcome in ``exercise-progress.json`` in the course cache folder
+(``COURSE_CACHE_DIR``, else ``data/`` in a clone); nothing is sent anywhere. ``progress()`` lists the
+solved and open exercises of every notebook.
 """
 
 from __future__ import annotations
 
 import html
 import importlib
+import inspect
 import json
 import os
 import pkgutil
 import re
 import sys
+import textwrap
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -199,8 +160,6 @@ class _Text:
 class Exercise:
     """The common part of every kind: feedback, hint, solution, progress. Subclasses implement ``_judge``."""
 
-    kind = "exercise"
-
     def __init__(
         self,
         *,
@@ -209,14 +168,10 @@ class Exercise:
         solution: str,
         praise: str = "well done.",
         mistakes: Sequence[tuple[Any, str]] = (),
-        right: Sequence[Any] = (),
-        wrong: Sequence[Any] = (),
         answer: Any = ____,
     ):
         self.title, self.hint_text, self.solution_text, self.praise = title, hint, solution, praise
-        self.mistakes = list(mistakes)
-        self.answer = answer
-        self.right, self.wrong = [answer, *right], list(wrong)
+        self.mistakes, self.answer = list(mistakes), answer
         for _, message in self.mistakes:
             if not isinstance(message, str) or len(message) < 15:
                 raise ValueError(f"{title}: a mistake's message must say what is off, not {message!r}")
@@ -298,8 +253,6 @@ class Number(Exercise):
     ...")]``); ``whole`` rejects fractions; ``explain(value)`` may raise Wrong for what no table lists
     (it runs after the table); ``otherwise`` follows "<your answer> is not right."."""
 
-    kind = "number"
-
     def __init__(
         self,
         answer: Any,
@@ -319,7 +272,6 @@ class Number(Exercise):
         self.what, self.example, self.whole, self.why, self.explain = what, example, whole, why, explain
         self.tol, self.rel_tol, self.accept, self.otherwise = tol, rel_tol, list(accept), otherwise
         self.array = np.ndim(answer) > 0
-        self.right += [value for value, _ in self.accept]
         _distinct(self.title, answer, [k for k, _ in self.mistakes] + [v for v, _ in self.accept], self._same)
 
     def _same(self, a: Any, b: Any) -> bool:
@@ -347,7 +299,13 @@ class Number(Exercise):
         if self.explain:
             self.explain(value)
         if self.array:
-            expect_array(value, self.answer, what=self.what, atol=max(self.tol, 1e-9))
+            expected = np.asarray(self.answer, dtype=float)
+            if value.shape != expected.shape:
+                raise Wrong(f"{self.what} has shape {value.shape} but should have shape {expected.shape}.")
+            if not np.allclose(value, expected, atol=max(self.tol, 1e-9)):
+                raise Wrong(
+                    f"{self.what} has the right shape, but {_differ(value, expected, max(self.tol, 1e-9), 'its')}."
+                )
         if self.whole and not value.is_integer():
             raise Wrong(f"{self.what} is a whole number, but you gave {value:,}. {self.why}".rstrip())
         raise Wrong(f"{_show(value)} is not right. {self.otherwise}".rstrip())
@@ -380,8 +338,6 @@ def as_shape(answer: Any, example: str = "a tuple such as (None, 10, 10, 8)") ->
 class Shape(Exercise):
     """A shape (a tuple of whole numbers and None). ``explain(shape)`` may raise Wrong for patterns
     a table cannot list (it runs after the table); ``axes`` names the entries in the generic feedback."""
-
-    kind = "shape"
 
     def __init__(
         self,
@@ -448,8 +404,6 @@ class Choice(Exercise):
     """One of a few options. ``normalise`` turns an answer into an option (default: a letter, so
     ``"B"``, ``" (b) "`` give ``"b"``; use ``plain_name`` for names); it may raise Wrong."""
 
-    kind = "choice"
-
     def __init__(
         self,
         answer: Any,
@@ -479,6 +433,21 @@ class Choice(Exercise):
         raise Wrong(f"{value} is not right. {self.otherwise}".rstrip())
 
 
+def function_only(answer: Any, stub: str, layer: bool = True) -> None:
+    """Wrong unless ``answer`` is a function (a Keras layer counts only when ``layer``)."""
+    import keras
+
+    if not callable(answer) or (not layer and isinstance(answer, keras.layers.Layer)):
+        raise Wrong(f"pass the function itself, `{stub}` (no brackets); you gave {type(answer).__name__}.")
+
+
+def code_of(function: Callable, name: str) -> str:
+    """The source of ``function`` (a def or a class) as a Markdown code block, renamed ``name``."""
+    code = textwrap.dedent(inspect.getsource(function))
+    code = re.sub(rf"^(def|class) {function.__name__}\b", rf"\1 {name}", code, count=1, flags=re.M)
+    return f"```python\n{code}```"
+
+
 def _copy(case: tuple) -> tuple:
     return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in case)
 
@@ -488,6 +457,15 @@ def _as_array(value: Any) -> np.ndarray | None:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return None
+
+
+def _differ(got: np.ndarray, expected: np.ndarray, atol: float, whose: str) -> str:
+    bad = np.argwhere(~np.isclose(got, expected, atol=atol))
+    first = tuple(int(i) for i in bad[0])
+    return (
+        f"{len(bad)} of {whose} {got.size} values {'differs' if len(bad) == 1 else 'differ'}; "
+        f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}"
+    )
 
 
 def _describe(case: tuple) -> str:
@@ -502,8 +480,6 @@ class Function(Exercise):
     are compared, as arrays, with those of ``reference``. A known mistake is a wrong function:
     an answer whose output equals the mistake's on a case gets that mistake's message.
     ``explain(output, case)`` may raise Wrong for a wrong output that no table lists."""
-
-    kind = "function"
 
     def __init__(
         self,
@@ -541,8 +517,7 @@ class Function(Exercise):
         return all(self._close(x, y) for x, y in zip(a, b))
 
     def _judge(self, answer: Any) -> str | None:
-        if not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
+        function_only(answer, self.stub)
         for i, (case, expected) in enumerate(zip(self.cases, self.expected)):
             raw = run(answer, *_copy(case))
             if raw is None:
@@ -563,26 +538,31 @@ class Function(Exercise):
                     f"for {where} your output has shape {got.shape} but should have shape "
                     f"{expected.shape}. {self.otherwise}".rstrip()
                 )
-            bad = np.argwhere(~np.isclose(got, expected, atol=self.atol))
-            first = tuple(int(j) for j in bad[0])
-            raise Wrong(
-                f"for {where} the shape is right but {len(bad)} of the {got.size} values "
-                f"{'differs' if len(bad) == 1 else 'differ'}; "
-                f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}. "
-                f"{self.otherwise}".rstrip()
-            )
+            differ = _differ(got, expected, self.atol, "the")
+            raise Wrong(f"for {where} the shape is right but {differ}. {self.otherwise}".rstrip())
         return self.praise
 
 
-def _all_layers(layer: Any) -> list:
+def layers_in(layer: Any, kind: type = object) -> list:
+    """The layers inside ``layer`` (a model), nested models included, that are instances of ``kind``."""
     found = []
     for sub in getattr(layer, "layers", []):
-        found += [sub, *_all_layers(sub)]
+        if isinstance(sub, kind):
+            found.append(sub)
+        found += layers_in(sub, kind)
     return found
 
 
-def _count(weights: Iterable[Any]) -> int:
-    return int(sum(np.prod(w.shape) for w in weights))
+def numpy(value: Any) -> np.ndarray:
+    """A tensor, array or number as a float64 NumPy array."""
+    if hasattr(value, "numpy"):  # a TensorFlow tensor (np.asarray on it warns under NumPy 2)
+        value = value.numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def output(model: Any, x: np.ndarray, *, training: bool) -> np.ndarray:
+    """The learner's model or layer called on ``x`` (through ``run``), as a float64 NumPy array."""
+    return numpy(run(model, x, training=training))
 
 
 class Model(Exercise):
@@ -597,8 +577,6 @@ class Model(Exercise):
     (a function that builds a model), the learner's function receives ``start()`` and returns it
     changed, as when it freezes layers.
     """
-
-    kind = "model"
 
     def __init__(
         self,
@@ -631,8 +609,9 @@ class Model(Exercise):
 
     def _probe(self, model: Any) -> tuple:
         x = np.random.default_rng(0).uniform(size=(2, *self.input_shape)).astype("float32")
-        out = np.asarray(run(model, x, training=False))
-        return x, out, (None, *out.shape[1:]), model.count_params(), _count(model.trainable_weights)
+        out = output(model, x, training=False)
+        trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+        return x, out, (None, *out.shape[1:]), model.count_params(), trainable
 
     def _signature(self, builder: Callable) -> tuple:
         return self._probe(self._built(builder))[2:]
@@ -646,8 +625,7 @@ class Model(Exercise):
         return self._signatures[0], self._signatures[1]
 
     def _judge(self, answer: Any) -> str | None:
-        if not callable(answer):
-            raise Wrong(f"pass the function itself, `{self.stub}` (no brackets); you gave {type(answer).__name__}.")
+        function_only(answer, self.stub)
         want, sigs = self._table()
         model = self._built(answer)
         x, out, *got = self._probe(model)
@@ -655,7 +633,7 @@ class Model(Exercise):
         for (_, message), sig in zip(self.mistakes, sigs):
             if got == sig:
                 raise Wrong(message)
-        names = {type(layer).__name__ for layer in [model, *_all_layers(model)]}
+        names = {type(layer).__name__ for layer in [model, *layers_in(model)]}
         missing = [name for name in self.layers if name not in names]
         if missing:
             raise Wrong(
@@ -674,20 +652,20 @@ class Model(Exercise):
     def _check_training(self, model: Any, x: np.ndarray, out: np.ndarray) -> None:
         if self.training is None:
             return
-        again = np.asarray(run(model, x, training=False))
+        again = output(model, x, training=False)
         if not np.allclose(out, again):
             raise Wrong(
                 "called twice on the same input at inference (training=False), your model gives "
                 "different outputs; at inference it should be repeatable."
             )
         if self.training == "same":
-            if not np.allclose(out, np.asarray(run(model, x, training=True)), atol=1e-5):
+            if not np.allclose(out, output(model, x, training=True), atol=1e-5):
                 raise Wrong(
                     "your model gives different outputs in training and at inference; this one "
                     "should behave the same in both."
                 )
             return
-        first, second = (np.asarray(run(model, x, training=True)) for _ in range(2))
+        first, second = (output(model, x, training=True) for _ in range(2))
         if np.allclose(first, second):
             raise Wrong(
                 "in training (training=True) your model gives the same output twice for the same "
@@ -700,36 +678,18 @@ class Model(Exercise):
 
 
 class Check(Exercise):
-    """Anything else: ``checker(answer)`` returns a praise string (or None) or raises Wrong. It must
-    call learner code through ``run``. ``answer`` is a right answer; ``mistakes`` pair wrong answers
-    with the exact message the checker gives for them (the tests assert it)."""
-
-    kind = "check"
+    """Anything else: ``checker(answer)`` returns a praise string (or None) or raises Wrong; it calls
+    learner code through ``run``. ``answer`` is a right answer. The checker computes its messages, so
+    a Check has no mistake table: the tests pair wrong answers with the exact message."""
 
     def __init__(self, checker: Callable[[Any], str | None], *, answer: Any, **common: Any):
+        if "mistakes" in common:
+            raise TypeError(f"{common.get('title')}: a Check computes its messages; it takes no mistake table")
         super().__init__(answer=answer, **common)
         self.checker = checker
 
     def _judge(self, answer: Any) -> str | None:
         return self.checker(answer)
-
-
-def expect_array(answer: Any, expected: np.ndarray, *, what: str, atol: float = 1e-5) -> None:
-    """Raise Wrong unless ``answer`` is an array of the expected shape and values."""
-    got = _as_array(answer)
-    if got is None:
-        raise Wrong(f"{what} should be an array of numbers, but you gave {type(answer).__name__}.")
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        raise Wrong(f"{what} has shape {got.shape} but should have shape {expected.shape}.")
-    if not np.allclose(got, expected, atol=atol):
-        bad = np.argwhere(~np.isclose(got, expected, atol=atol))
-        first = tuple(int(i) for i in bad[0])
-        raise Wrong(
-            f"{what} has the right shape, but {len(bad)} of its {got.size} values "
-            f"{'differs' if len(bad) == 1 else 'differ'}; "
-            f"the first is at index {first}: you have {got[first]:g}, expected {expected[first]:g}."
-        )
 
 
 # ---------------------------------------------------------------------------------- progress

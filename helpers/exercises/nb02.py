@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from .. import reference
-from .framework import Function, Model, Number, Shape, Wrong
+from .framework import Function, Model, Number, Shape, Wrong, code_of
 
 # ------------------------------------------------------------------ q1: output shape
 
@@ -51,8 +51,6 @@ q1 = Shape(
         "(27 - 3) // 2 + 1 = 13, so the answer is `(8, 13, 13, 16)`. Check it with "
         "`keras.layers.MaxPooling2D(pool_size=3, strides=2)(np.zeros((8, 27, 27, 16))).shape`."
     ),
-    right=[[8, 13, 13, 16], (np.int64(8), 13, 13, 16)],
-    wrong=[(8, 13, 14, 16), (1, 13, 13, 16), (8, 13, 13, 8), (8, 13, 13), 13, "(8, 13, 13, 16)", (8, 13.5, 13, 16)],
 )
 
 
@@ -68,14 +66,6 @@ _RNG = np.random.default_rng(2)
 def _blocks(x: np.ndarray) -> np.ndarray:
     h, w = x.shape[0] // 2 * 2, x.shape[1] // 2 * 2
     return np.asarray(x)[:h, :w].reshape(h // 2, 2, w // 2, 2)
-
-
-def _max_pool_loops(x):
-    out = np.zeros((x.shape[0] // 2, x.shape[1] // 2))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = x[2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max()
-    return out
 
 
 def _ceil(x):
@@ -132,13 +122,6 @@ q2 = Function(
         "    return blocks.max(axis=(1, 3))\n"
         "```"
     ),
-    right=[_max_pool_loops, lambda x: _blocks(x).max(axis=(1, 3)).tolist()],
-    wrong=[
-        lambda x: None,
-        lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)),
-        "max_pool_2x2",
-        None,
-    ],
 )
 
 
@@ -157,8 +140,19 @@ def _pool() -> keras.layers.Layer:
     return keras.layers.MaxPooling2D(2)
 
 
+# fmt: off
+def _build_model():
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # 28x28x16, 160 parameters
+        keras.layers.MaxPooling2D(2),                                    # 14x14x16, none
+        keras.layers.MaxPooling2D(2),                                    # 7x7x16, none
+    ])
+# fmt: on
+
+
 q3 = Model(
-    lambda: _model(_conv(padding="same"), _pool(), _pool()),
+    _build_model,
     stub="build_model",
     input_shape=(28, 28, 1),
     layers=("Conv2D", "MaxPooling2D"),
@@ -189,27 +183,8 @@ q3 = Model(
         "`Conv2D(16, 3, padding='same')` keeps 28 x 28 and has (3 * 3 * 1 + 1) * 16 = 160 parameters. "
         "What takes 28 to 7 without adding any?"
     ),
-    solution=(
-        "```python\n"
-        "def build_model():\n"
-        "    return keras.Sequential([\n"
-        "        keras.Input(shape=(28, 28, 1)),\n"
-        '        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # 28x28x16, 160 parameters\n'
-        "        keras.layers.MaxPooling2D(2),                                    # 14x14x16, none\n"
-        "        keras.layers.MaxPooling2D(2),                                    # 7x7x16, none\n"
-        "    ])\n"
-        "```\n"
-        "`model.summary()` shows 160 parameters in all: pooling is a fixed rule with nothing to learn."
-    ),
-    right=[lambda: _model(_conv(padding="same"), keras.layers.MaxPooling2D(4))],
-    wrong=[
-        lambda: _model(keras.layers.Conv2D(16, 3, strides=4, padding="same")),
-        lambda: _model(_conv(padding="same"), keras.layers.AveragePooling2D(4)),
-        lambda: _model(keras.layers.Conv2D(32, 3, padding="same"), _pool(), _pool()),
-        lambda: _model(_conv(padding="same"), _pool(), _pool(), keras.layers.Dropout(0.5)),
-        lambda: "model",
-        "build_model",
-    ],
+    solution=code_of(_build_model, "build_model")
+    + "\n`model.summary()` shows 160 parameters in all: pooling is a fixed rule with nothing to learn.",
 )
 
 
@@ -252,6 +227,4 @@ q4 = Number(
         "`np.array([[5.0, 1.0]])`: channel 0 holds 1..9, mean 45 / 9 = 5; channel 1 holds a single 9, "
         "mean 9 / 9 = 1. In code: `ex.Q4_INPUT.mean(axis=(1, 2))`."
     ),
-    right=[[[5, 1]], Q4_INPUT.mean(axis=(1, 2))],
-    wrong=[np.array([[5.0, 2.0]]), "5, 1", np.array([[1.0, 5.0]])],
 )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools as _functools
-import io
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -13,8 +11,9 @@ import keras
 
 from ..profile import get_profile as _get_profile
 from .building import Code
+from .building import call as _call
 from .building import reach as _reach
-from .framework import Check, Choice, LearnerError, Number, Wrong, plain_name, run
+from .framework import Check, Choice, LearnerError, Number, Wrong, code_of, plain_name, run
 
 # ---------------------------------------------------------------------------------------- q1
 
@@ -100,8 +99,7 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
     for epoch, val_acc in enumerate(val_accs):
         logs = _epoch_logs(epoch, val_acc)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # a print in the callback is fine, but not shown here
-                run(callback.on_epoch_end, epoch, logs)
+            _call(callback.on_epoch_end, epoch, logs)  # a print in the callback is fine, but not shown here
         except LearnerError as error:
             _explain_error(error, logs)
         asked.extend(logs.asked)
@@ -140,16 +138,6 @@ def _wrong_key_message(key: str) -> str:
     return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
 
 
-_AT_THRESHOLD = (
-    "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
-    "strictly above: use > rather than >=."
-)
-_TRAINING_ACCURACY = (
-    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
-    "the validation accuracy, logs['val_accuracy']."
-)
-
-
 def _describe(epoch: int | None) -> str:
     return "never" if epoch is None else f"after epoch {epoch + 1} (epoch={epoch})"
 
@@ -178,13 +166,19 @@ def _check_callback(answer: Any) -> str:
             )
         if Q1_KEY not in asked:
             if "accuracy" in asked:
-                raise Wrong(_TRAINING_ACCURACY)
+                raise Wrong(
+                    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
+                    "the validation accuracy, logs['val_accuracy']."
+                )
             raise Wrong(
                 f"your callback stopped {_describe(stopped)} without reading "
                 f"logs['{Q1_KEY}'], the validation accuracy it should watch."
             )
         if val_accs[stopped] == Q1_THRESHOLD and (expected is None or stopped < expected):
-            raise Wrong(_AT_THRESHOLD)
+            raise Wrong(
+                "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+                "strictly above: use > rather than >=."
+            )
         raise Wrong(
             f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
             f"but it should stop {_describe(expected)}: the end of the first epoch whose "
@@ -202,28 +196,6 @@ class _RightCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class _RightWithThreshold(keras.callbacks.Callback):
-    def __init__(self, threshold=0.98):
-        super().__init__()
-        self.threshold = threshold
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if logs.get("val_accuracy", 0.0) > self.threshold:
-            print(f"validation accuracy above {self.threshold:.0%} after epoch {epoch + 1}: stopping")
-            self.model.stop_training = True
-
-
-def _wrong(body):
-    """A Callback subclass whose on_epoch_end is ``body`` (for the checker's tests)."""
-    return type("LearnerCallback", (keras.callbacks.Callback,), {"on_epoch_end": body})
-
-
-def _set_flag(self, condition):
-    if condition:
-        self.model.stop_training = True
-
-
 q1 = Check(
     _check_callback,
     answer=_RightCallback,
@@ -231,45 +203,7 @@ q1 = Check(
     hint="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
     "With a validation split, Keras puts the validation accuracy of the epoch in "
     "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
-    solution="""
-```python
-class StopAtValAccuracy(keras.callbacks.Callback):
-    def on_epoch_end(self, epoch, logs=None):
-        if logs["val_accuracy"] > 0.98:
-            self.model.stop_training = True
-```""",
-    mistakes=[
-        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)), _AT_THRESHOLD),
-        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)), _wrong_key_message("val_acc")),
-        (
-            _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),
-            _wrong_key_message("val_acc"),
-        ),
-        (_wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)), _TRAINING_ACCURACY),
-        (
-            _wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
-            "you set self.stop_training = True, but Keras reads the flag on the model: set "
-            "self.model.stop_training = True.",
-        ),
-        (
-            type("NoEpochEnd", (keras.callbacks.Callback,), {}),
-            "NoEpochEnd does not define on_epoch_end(self, epoch, logs=None), so it never looks at the logs "
-            "after an epoch.",
-        ),
-    ],
-    right=[_RightWithThreshold, _RightCallback()],
-    wrong=[
-        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),  # never stops
-        _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),  # returns instead of setting
-        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] < 0.98)),  # the wrong way round
-        _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] > 0.99)),  # wrong threshold
-        _wrong(lambda self, epoch, logs=None: _set_flag(self, epoch >= 3)),  # counts epochs
-        _wrong(lambda self, logs=None: None),  # wrong signature
-        _wrong(lambda self, epoch, logs=None: 1 / 0),  # the learner's own error
-        type("NotACallback", (), {"on_epoch_end": lambda self, epoch, logs=None: None}),  # no base class
-        "StopAtValAccuracy",  # the name as a string
-        0.98,  # the threshold, not a class
-    ],
+    solution=code_of(_RightCallback, "StopAtValAccuracy"),
 )
 
 # ---------------------------------------------------------------------------------------- q2
@@ -320,8 +254,6 @@ q2 = Number(
     "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
     "the layer before it (784 for the first).",
     solution="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
-    right=[109386.0],
-    wrong=[109_000, "109386", None],
 )
 
 # ---------------------------------------------------------------------------------------- q3
@@ -406,14 +338,6 @@ q3 = Choice(
     hint="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
     "labels they read: integers or one-hot rows.",
     solution='`answer = "categorical_crossentropy"` (or `keras.losses.CategoricalCrossentropy()`).',
-    right=[
-        "CategoricalCrossentropy",
-        keras.losses.CategoricalCrossentropy,
-        keras.losses.CategoricalCrossentropy(),
-        keras.losses.categorical_crossentropy,
-        "categorical cross-entropy",
-    ],
-    wrong=[keras.losses.SparseCategoricalCrossentropy(), "mean_absolute_error", "cross_entropy", 3],
 )
 
 # ===================================================================== code exercises
@@ -443,66 +367,21 @@ def _q4_data():
 
 
 def _check_q4(answer: Any) -> str:
-    done = _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET, seconds=Q4_SECONDS)
-    return (
-        f"accuracy {done.accuracy:.3f} on {Q4_HELD_OUT:,} held-out images your function never saw, "
-        f"after {done.seconds:.0f} s of training on {Q4_TRAIN_IMAGES:,} images (target {Q4_TARGET:.2f})."
-    )
+    return _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET, seconds=Q4_SECONDS)
 
 
+# fmt: off
 def _q4_solution(x, y):
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10, batch_size=64, verbose=0)
     return model
-
-
-def _q4_untrained(x, y):  # builds and compiles, forgets to fit
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
-
-
-def _q4_returns_history(x, y):  # returns what fit gives back
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model.fit(x, y, epochs=1, verbose=0)
-
-
-def _q4_one_epoch_sgd(x, y):  # trains, but far too little to reach the target
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
-    model.fit(x, y, epochs=1, batch_size=256, verbose=0)
-    return model
-
-
-def _q4_three_outputs(x, y):  # the wrong number of output units
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
-
-
-def _q4_not_compiled(x, y):  # fit before compile
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    model.fit(x, y, epochs=1, verbose=0)
-    return model
+# fmt: on
 
 
 q4 = Code(
@@ -514,35 +393,5 @@ q4 = Code(
     "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
     "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
     "return the model, not the History. With so few images, ten epochs take a few seconds.",
-    solution="""
-```python
-def train_digits(x, y):
-    model = keras.Sequential([
-        keras.Input((28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, epochs=10, batch_size=64, verbose=0)
-    return model
-```""",
-    mistakes=[
-        (
-            _q4_untrained,
-            "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model.",
-        ),
-        (
-            _q4_returns_history,
-            "train_digits(x, y) returned the History that fit() gives back; return the model itself.",
-        ),
-        (
-            _q4_three_outputs,
-            (
-                "the model's output has shape (3,) for one image, but it should give one score per "
-                'class: (10,). End it with Dense(10, activation="softmax").'
-            ),
-        ),
-    ],
-    wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],
+    solution=code_of(_q4_solution, "train_digits"),
 )

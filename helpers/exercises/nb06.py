@@ -14,9 +14,9 @@ from .building import Code
 from .building import call as _call
 from .building import expect_model as _expect_model
 from .building import input_shape as _input_shape
-from .building import output as _output
 from .building import reach as _reach
-from .framework import Number, Shape, Wrong, batch_axes
+from .framework import Number, Shape, Wrong, batch_axes, code_of
+from .framework import output as _output
 
 
 def _pool(n: int) -> int:
@@ -26,8 +26,6 @@ def _pool(n: int) -> int:
 
 # --------------------------------------------------------------------------- q1: flatten size
 
-Q1_INPUT = (32, 32, 3)
-Q1_LAYERS = "Conv2D(32, 3, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2) -> Flatten()"
 _Q1_SIDES = [32]
 for _step in ("conv", "pool", "conv", "pool"):
     _Q1_SIDES.append(reference.output_size(_Q1_SIDES[-1], 3) if _step == "conv" else _pool(_Q1_SIDES[-1]))
@@ -101,8 +99,6 @@ q1 = Number(
         "Check it: build the model from `keras.Input((32, 32, 3))` and read "
         "`model.layers[-1].output.shape`."
     ),
-    right=[2304.0, np.int64(2304)],
-    wrong=[2305, "2304", 2304.5, None],
 )
 
 
@@ -158,15 +154,11 @@ q2 = Number(
         "= 18{,}496$. In code: `layer = keras.layers.Conv2D(64, 3)`, "
         "`layer(keras.Input((15, 15, 32)))`, then `layer.count_params()`."
     ),
-    right=[18496.0, np.int64(18496)],
-    wrong=[18497, "18,496", None],
 )
 
 
 # --------------------------------------------------------------------------- q3: output shape
 
-Q3_INPUT = (None, 64, 64, 3)
-Q3_LAYERS = "Conv2D(16, 3, padding='same') -> MaxPooling2D(2) -> Conv2D(32, 3)"
 Q3_EXPECTED = (None, reference.output_size(_pool(64), 3), reference.output_size(_pool(64), 3), 32)  # 30
 
 
@@ -229,16 +221,6 @@ q3 = Shape(
         "keras.layers.Conv2D(16, 3, padding='same'), keras.layers.MaxPooling2D(2), "
         "keras.layers.Conv2D(32, 3)]).output.shape`."
     ),
-    right=[[None, 30, 30, 32], (None, np.int64(30), 30, 32), (None, 30.0, 30, 32)],
-    wrong=[
-        (30, 30, 32),
-        (1, 30, 30, 32),
-        (None, 30, 31, 32),
-        "(None, 30, 30, 32)",
-        30,
-        (None, 30, 30, 64),
-        (None, 28, 28, 32),
-    ],
 )
 
 # ===================================================================== code exercises
@@ -332,59 +314,8 @@ def _check_q4(answer: Any) -> str:
     )
 
 
-def _q4_model(
-    *, first_padding="same", head="average", filters=(16, 32, 64), bias=True, softmax=True, extra_dense=False
-):
-    layers = [
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(filters[0], 3, padding=first_padding, activation="relu", use_bias=bias),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(filters[1], 3, activation="relu", use_bias=bias),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(filters[2], 3, activation="relu", use_bias=bias),
-        keras.layers.GlobalAveragePooling2D() if head == "average" else keras.layers.Flatten(),
-    ]
-    if extra_dense:
-        layers.append(keras.layers.Dense(64, activation="relu"))
-    layers.append(keras.layers.Dense(10, activation="softmax" if softmax else None))
-    return keras.Sequential(layers)
-
-
+# fmt: off
 def _q4_solution():
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.GlobalAveragePooling2D(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-
-
-Q4_WRONG = {
-    "valid padding first": lambda: _q4_model(first_padding="valid"),
-    "Flatten instead of global average pooling": lambda: _q4_model(head="flatten"),
-    "32 filters in the last convolution": lambda: _q4_model(filters=(16, 32, 32)),
-    "no biases": lambda: _q4_model(bias=False),
-    "no softmax": lambda: _q4_model(softmax=False),
-    "an extra dense layer": lambda: _q4_model(extra_dense=True),
-}
-
-q4 = Code(
-    _check_q4,
-    answer=_q4_solution,
-    stub="build_small_cnn",
-    title="a CNN with a given shape chain",
-    hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
-    'side, with padding="same". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is '
-    'GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation="softmax").',
-    solution="""
-```python
-def build_small_cnn():
     return keras.Sequential([
         keras.Input((28, 28, 1)),
         keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # (28, 28, 16): 160
@@ -395,58 +326,18 @@ def build_small_cnn():
         keras.layers.GlobalAveragePooling2D(),                          # (64,)
         keras.layers.Dense(10, activation="softmax"),                   # (10,): 650
     ])
-```""",
-    right=[lambda: _q4_model()],
-    mistakes=[
-        (
-            Q4_WRONG["valid padding first"],
-            (
-                "step 1 of the chain, layer 1 (Conv2D), turns (None, 28, 28, 1) into (None, 26, 26, 16),"
-                " but the chain has (None, 28, 28, 16): the first convolution keeps the side 28: give it"
-                ' padding="same".'
-            ),
-        ),
-        (
-            Q4_WRONG["Flatten instead of global average pooling"],
-            (
-                "step 6 of the chain, layer 6 (Flatten), turns (None, 4, 4, 64) into (None, 1024), but "
-                "the chain has (None, 64): Flatten lays the 4 x 4 x 64 maps out in 1,024 values; global "
-                "average pooling (keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64."
-            ),
-        ),
-        (
-            Q4_WRONG["32 filters in the last convolution"],
-            (
-                "step 5 of the chain, layer 5 (Conv2D), turns (None, 6, 6, 32) into (None, 4, 4, 32), "
-                "but the chain has (None, 4, 4, 64): this layer gives 32 channels where the chain has "
-                "64: check its number of filters."
-            ),
-        ),
-        (
-            Q4_WRONG["no biases"],
-            (
-                "the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D "
-                "144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the "
-                "default) and add no layer with weights."
-            ),
-        ),
-        (
-            Q4_WRONG["no softmax"],
-            (
-                "the shapes and the parameters are right, but the outputs are not probabilities: give "
-                'the last Dense layer activation="softmax".'
-            ),
-        ),
-        (
-            Q4_WRONG["an extra dense layer"],
-            (
-                "the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D "
-                "160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases "
-                "(use_bias=True, the default) and add no layer with weights."
-            ),
-        ),
-    ],
-    wrong=["build_small_cnn"],
+# fmt: on
+
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="build_small_cnn",
+    title="a CNN with a given shape chain",
+    hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
+    'side, with padding="same". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is '
+    'GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation="softmax").',
+    solution=code_of(_q4_solution, "build_small_cnn"),
 )
 
 # ---------------------------------------------------------------------------------------- q5
@@ -471,83 +362,11 @@ def _q5_data():
 
 
 def _check_q5(answer: Any) -> str:
-    done = _reach(answer, signature="train_clothes(x, y)", data=_q5_data, target=Q5_TARGET, seconds=Q5_SECONDS)
-    return (
-        f"accuracy {done.accuracy:.3f} on {Q5_HELD_OUT:,} held-out images your function never saw, after "
-        f"{done.seconds:.0f} s of training on {Q5_TRAIN_IMAGES:,} images (target {Q5_TARGET:.2f})."
-    )
+    return _reach(answer, signature="train_clothes(x, y)", data=_q5_data, target=Q5_TARGET, seconds=Q5_SECONDS)
 
 
+# fmt: off
 def _q5_solution(x, y):
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Flatten(),
-            keras.layers.Dense(64, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, epochs=6, batch_size=64, verbose=0)
-    return model
-
-
-def _q5_flat_input(x, y):  # a model for (28, 28) images
-    model = keras.Sequential(
-        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x[..., 0], y, epochs=1, verbose=0)
-    return model
-
-
-def _q5_too_short(x, y):  # a tiny network trained one epoch with plain SGD: far below the target
-    model = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(4, 3, activation="relu"),
-            keras.layers.GlobalAveragePooling2D(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
-    model.fit(x, y, epochs=1, batch_size=256, verbose=0)
-    return model
-
-
-def _q5_untrained(x, y):
-    return _q4_solution()
-
-
-def _q5_no_return(x, y):  # trains, but forgets to return the model
-    model = _q4_solution()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x[:64], y[:64], epochs=1, verbose=0)
-
-
-def _q5_wrong_loss(x, y):  # categorical cross-entropy on integer labels raises inside fit
-    model = _q4_solution()
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
-    model.fit(x, y, epochs=1, verbose=0)
-    return model
-
-
-q5 = Code(
-    _check_q5,
-    answer=_q5_solution,
-    stub="train_clothes",
-    title="reach X with a CNN on Fashion-MNIST",
-    hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
-    "small Dense layer and Dense(10, softmax). Compile with Adam and "
-    "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
-    "verbose=0 and return the model.",
-    solution="""
-```python
-def train_clothes(x, y):
     model = keras.Sequential([
         keras.Input((28, 28, 1)),
         keras.layers.Conv2D(32, 3, activation="relu"),
@@ -561,13 +380,17 @@ def train_clothes(x, y):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=6, batch_size=64, verbose=0)
     return model
-```""",
-    mistakes=[
-        (
-            _q5_untrained,
-            "the model was never trained: call model.fit(x, y, ...) inside your function before returning the model.",
-        ),
-        (_q5_no_return, "train_clothes(x, y) returned None: end it with `return model`."),
-    ],
-    wrong=[_q5_flat_input, _q5_too_short, _q5_wrong_loss, "train_clothes"],
+# fmt: on
+
+
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="train_clothes",
+    title="reach X with a CNN on Fashion-MNIST",
+    hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
+    "small Dense layer and Dense(10, softmax). Compile with Adam and "
+    "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
+    "verbose=0 and return the model.",
+    solution=code_of(_q5_solution, "train_clothes"),
 )

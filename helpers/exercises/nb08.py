@@ -11,9 +11,8 @@ from .. import reference
 from .building import Code
 from .building import call as _call
 from .building import expect_layer as _expect_layer
-from .building import layers_of as _layers_of
-from .building import output as _output
-from .framework import Check, Number, Wrong
+from .framework import Check, Number, Wrong, code_of, layers_in
+from .framework import output as _output
 
 # --------------------------------------------------------------------------- q1: the big Dense layer
 
@@ -95,8 +94,6 @@ q1 = Number(
         "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
         "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."
     ),
-    right=[3_211_776.0, np.int64(3_211_776)],
-    wrong=[3_211_777, "3211776", 3_211_776.5, None],
 )
 
 
@@ -173,13 +170,6 @@ q2 = Check(
     _check_q2,
     answer={"A", "C", "E", "F"},
     title="augmentations that suit pet photos",
-    mistakes=[
-        ({"A", "B", "C", "E", "F"}, _Q2_WHY_NOT["B"]),
-        ({"A", "C", "D", "E", "F"}, _Q2_WHY_NOT["D"]),
-        ({"A", "C", "E", "F", "G"}, _Q2_WHY_NOT["G"]),
-        ({"A", "C", "E"}, "You left out: " + _Q2_WHY["F"]),
-        ({"A"}, "You left out: " + " ".join(_Q2_WHY[x] for x in "CEF")),
-    ],
     hint=(
         "For each option ask two questions: would a photographer ever take a pet photo like this, "
         "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."
@@ -191,8 +181,6 @@ q2 = Check(
         "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
         "uses A, C, E and F, plus small shifts (RandomTranslation)."
     ),
-    right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
-    wrong=[set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
 )
 
 
@@ -235,11 +223,8 @@ def _check_q3(answer: Any) -> str:
             "a larger model)."
         )
     if (a, b) == Q3_EXPECTED[::-1]:
-        raise Wrong(_SWAPPED)
+        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
     raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
-
-
-_SWAPPED = "you swapped the two runs. Which one has a large gap between training and validation?"
 
 
 def _not_a(word: str) -> str:
@@ -260,13 +245,6 @@ q3 = Check(
     _check_q3,
     answer=Q3_EXPECTED,
     title="overfitting or underfitting",
-    mistakes=[
-        (("underfitting", "overfitting"), _SWAPPED),
-        (("overfitting", "good fit"), _not_b("good fit")),
-        (("good fit", "underfitting"), _not_a("good fit")),
-        (("overfitting", "overfitting"), _not_b("overfitting")),
-        (("underfitting", "underfitting"), _not_a("underfitting")),
-    ],
     hint=(
         "Look at two things: the gap between training and validation accuracy, and whether "
         "the curves are still rising. A large, growing gap means one thing; both curves low and "
@@ -278,15 +256,6 @@ q3 = Check(
         "of this notebook shows. Run B's curves are close together but low and still rising: "
         "underfitting, cured by training longer or with a larger model."
     ),
-    right=[["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"), ("overfit", "underfit")],
-    wrong=[
-        ("good fit", "good fit"),
-        "overfitting, underfitting",
-        ("overfitting",),
-        ("overfitting", "sideways"),
-        (1, 2),
-        None,
-    ],
 )
 
 # ===================================================================== code exercises
@@ -337,19 +306,9 @@ def _check_q4(answer: Any) -> str:
             "two calls in training changed the images in the same way; augmentation must draw new "
             "random changes at every call (no fixed seed per call, no fixed transformation)."
         )
-    flips = (
-        _layers_of(block, keras.layers.RandomFlip)
-        if isinstance(block, keras.Model)
-        else [block]
-        if isinstance(block, keras.layers.RandomFlip)
-        else []
-    )
-    rotations = (
-        _layers_of(block, keras.layers.RandomRotation)
-        if isinstance(block, keras.Model)
-        else [block]
-        if isinstance(block, keras.layers.RandomRotation)
-        else []
+    flips, rotations = (
+        [layer for layer in [block, *layers_in(block)] if isinstance(layer, kind)]
+        for kind in (keras.layers.RandomFlip, keras.layers.RandomRotation)
     )
     if not flips:
         raise Wrong(
@@ -379,45 +338,15 @@ def _check_q4(answer: Any) -> str:
     )
 
 
+# fmt: off
 def _q4_solution():
-    return keras.Sequential(
-        [
-            keras.layers.RandomFlip("horizontal"),
-            keras.layers.RandomRotation(0.05),
-            keras.layers.RandomZoom(0.1),
-        ]
-    )
+    return keras.Sequential([
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.RandomRotation(0.05),
+        keras.layers.RandomZoom(0.1),
+    ])
+# fmt: on
 
-
-class _AlwaysFlip(keras.layers.Layer):
-    """A random left-right flip that ignores ``training``: random at inference too."""
-
-    def call(self, images, training=None):
-        import tensorflow as tf
-
-        return tf.map_fn(tf.image.random_flip_left_right, images)
-
-
-class _FixedFlip(keras.layers.Layer):
-    """Flips every image in training: always the same change, nothing random."""
-
-    def call(self, images, training=None):
-        return images[:, :, ::-1, :] if training else images
-
-
-Q4_WRONG = {
-    "rescaling inside": lambda: keras.Sequential(
-        [keras.layers.Rescaling(1 / 255), keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
-    ),
-    "vertical flips": lambda: keras.Sequential(
-        [keras.layers.RandomFlip("horizontal_and_vertical"), keras.layers.RandomRotation(0.05)]
-    ),
-    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.5)]),
-    "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
-    "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
-    "not random": lambda: keras.Sequential([_FixedFlip()]),
-    "a list": lambda: [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)],
-}
 
 q4 = Code(
     _check_q4,
@@ -427,62 +356,5 @@ q4 = Code(
     hint='keras.Sequential of Keras\' Random* layers: RandomFlip("horizontal") and RandomRotation '
     "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
     "layers act only when called with training=True, as fit does.",
-    solution="""
-```python
-def make_augmentation():
-    return keras.Sequential([
-        keras.layers.RandomFlip("horizontal"),
-        keras.layers.RandomRotation(0.05),
-        keras.layers.RandomZoom(0.1),
-    ])
-```""",
-    right=[lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation((-0.1, 0.1))])],
-    mistakes=[
-        (
-            Q4_WRONG["rescaling inside"],
-            (
-                "at inference (training=False) the block changes the images: layer 1 (Rescaling) changes"
-                " them. At inference an augmentation block must pass them through unchanged; use only "
-                "Keras' Random* layers and keep preprocessing such as Rescaling out of it."
-            ),
-        ),
-        (
-            Q4_WRONG["vertical flips"],
-            (
-                'RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are not '
-                'photographed upside down; use RandomFlip("horizontal").'
-            ),
-        ),
-        (
-            Q4_WRONG["half turns"],
-            (
-                "RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of a "
-                "full turn, so keep it at most 0.1 (36 degrees)."
-            ),
-        ),
-        (
-            Q4_WRONG["no rotation"],
-            ("the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small tilt either way."),
-        ),
-        (
-            Q4_WRONG["random at inference"],
-            (
-                "at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) "
-                "changes them. At inference an augmentation block must pass them through unchanged; use "
-                "only Keras' Random* layers and keep preprocessing such as Rescaling out of it."
-            ),
-        ),
-        (
-            Q4_WRONG["not random"],
-            (
-                "two calls in training changed the images in the same way; augmentation must draw new "
-                "random changes at every call (no fixed seed per call, no fixed transformation)."
-            ),
-        ),
-        (
-            Q4_WRONG["a list"],
-            ("make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...])."),
-        ),
-    ],
-    wrong=["make_augmentation"],
+    solution=code_of(_q4_solution, "make_augmentation"),
 )

@@ -4,17 +4,21 @@ Activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
 
 from __future__ import annotations
 
+import functools as _functools
 from typing import Any
 
+import keras
 import numpy as np
 
 from .. import reference
-from .framework import Choice, Number, Shape, Wrong, batch_axes, plain_name
+from .building import Code
+from .building import call as _call
+from .framework import Choice, Number, Shape, Wrong, batch_axes, code_of, plain_name
+from .framework import numpy as _numpy
 
 # --------------------------------------------------------------------------- the notebook's CNN
 
-NOTEBOOK_SIDE = 150  # the notebook trains its CNN on 150 x 150 images
-INPUT_SIDE = 200  # the exercises ask about the same layers on 200 x 200 images
+INPUT_SIDE = 200  # the notebook trains its CNN on 150 x 150 images; the exercises ask about 200 x 200
 # (name, kind, filters) in the order of the model; every Conv2D is 3 x 3 'valid', every pooling 2 x 2
 LAYERS = (
     ("conv1", "conv", 16),
@@ -41,9 +45,6 @@ def _shapes() -> dict[str, tuple[int, int, int]]:
 
 
 SHAPES = _shapes()  # conv1 (198, 198, 16), pool1 (99, 99, 16), conv2 (97, 97, 32) ... pool4 (10, 10, 64)
-LAYER_LIST = "Rescaling(1/255) -> " + " -> ".join(
-    f"Conv2D({f}, 3, relu) '{n}'" if k == "conv" else f"MaxPooling2D(2) '{n}'" for n, k, f in LAYERS
-)
 
 
 # --------------------------------------------------------------------------- q1: a layer's output shape
@@ -109,8 +110,6 @@ q1 = Shape(
         "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
         "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."
     ),
-    right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
-    wrong=[(46, 46, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
 )
 
 
@@ -156,8 +155,6 @@ q2 = Choice(
         "$\\lfloor 97/2 \\rfloor = 48$: "
         "`'pool2'`."
     ),
-    right=["Pool2", " pool2"],
-    wrong=["dense", 2, None],
 )
 
 
@@ -226,8 +223,6 @@ q3 = Number(
         "the average of its gradients over the positions (the first two axes)."
     ),
     solution="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
-    right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
-    wrong=[[0.2, 0.1, 0.3], "0.2, -0.1, 0.3", [0.2, -0.1]],
 )
 
 q4 = Number(
@@ -271,8 +266,6 @@ q4 = Number(
         "`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
         "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."
     ),
-    right=[[[0.2, 0.0], [0.3, 0.6]]],
-    wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
 )
 
 # ===================================================================== code exercises
@@ -281,10 +274,6 @@ q4 = Number(
 # layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
 # factor: differentiating the probability p or the logit z changes all values by the same factor.
 
-import functools as _functools
-
-from .building import Code
-
 Q5_SIDE = 36
 Q5_LAYERS = ("conv2", "conv1")
 
@@ -292,8 +281,6 @@ Q5_LAYERS = ("conv2", "conv1")
 @_functools.lru_cache(maxsize=1)
 def _q5_case():
     """The small CNN and one image (raw pixel values 0..255) the checker runs the learner's function on."""
-    import keras
-
     conv = {"kernel_size": 3, "activation": "relu"}
     keras.utils.set_random_seed(3)
     model = keras.Sequential(
@@ -317,7 +304,7 @@ def _q5_case():
 
 
 def _q5_expected(layer_name: str, class_index: int = 1) -> np.ndarray:
-    from ..inspection import grad_cam
+    from ..inspection import grad_cam  # TensorFlow and Matplotlib: imported when first needed
 
     model, image = _q5_case()
     return grad_cam(model, image, layer_name, class_index=class_index, use_logit=False).heatmap
@@ -333,16 +320,14 @@ def _proportional(got: np.ndarray, expected: np.ndarray) -> bool:
 
 
 def _check_q5(answer: Any) -> str:
-    from .building import call, numpy
-
     model, image = _q5_case()
     shapes = {name: tuple(model.get_layer(name).output.shape[1:3]) for name in ("conv1", "conv2", "conv3")}
     for layer_name in Q5_LAYERS:
-        result = call(answer, model, image.copy(), layer_name, what=f'grad_cam_at(model, image, "{layer_name}")')
+        result = _call(answer, model, image.copy(), layer_name, what=f'grad_cam_at(model, image, "{layer_name}")')
         if result is None:
             raise Wrong("grad_cam_at returned None: end it with `return heatmap`.")
         try:
-            heatmap = numpy(result)
+            heatmap = _numpy(result)
         except Exception:
             raise Wrong(
                 f"grad_cam_at should return the heatmap as an array, but it returned {type(result).__name__}."
@@ -389,32 +374,7 @@ def _check_q5(answer: Any) -> str:
     )
 
 
-def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
-    """A grad_cam_at with one thing changed (for the checker's tests)."""
-    import keras
-    import tensorflow as tf
-
-    def grad_cam_at(model, image, layer_name):
-        name = layer_name if layer == "given" else "conv3"
-        grad_model = keras.Model(model.inputs[0], [model.get_layer(name).output, model.outputs[0]])
-        with tf.GradientTape() as tape:
-            maps, p = grad_model(image[np.newaxis], training=False)
-            value = p[0, 0] if score == "p" else 1 - p[0, 0]
-        grads = tape.gradient(value, maps)
-        if weights == "mean":
-            heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
-        elif weights == "none":
-            heat = tf.reduce_mean(maps, axis=-1)
-        else:  # "elementwise": each position weighted by its own gradient
-            heat = tf.reduce_sum(maps * grads, axis=-1)
-        heat = tf.nn.relu(heat) if relu else heat
-        return heat[0].numpy() if squeeze else heat.numpy()
-
-    return grad_cam_at
-
-
 def _q5_solution(model, image, layer_name):
-    import keras
     import tensorflow as tf
 
     grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
@@ -425,21 +385,6 @@ def _q5_solution(model, image, layer_name):
     weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
     return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
 
-
-def _q5_by_helper(model, image, layer_name):
-    from ..inspection import grad_cam
-
-    return grad_cam(model, image, layer_name, class_index=1).heatmap  # with the logit: same up to a factor
-
-
-Q5_WRONG = {
-    "always the last convolution": _q5_make(layer="last"),
-    "no ReLU": _q5_make(relu=False),
-    "maps not weighted": _q5_make(weights="none"),
-    "gradient times maps, position by position": _q5_make(weights="elementwise"),
-    "the other class": _q5_make(score="1 - p"),
-    "batch axis kept": _q5_make(squeeze=False),
-}
 
 q5 = Code(
     _check_q5,
@@ -450,69 +395,5 @@ q5 = Code(
     "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
     "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
     "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
-    solution="""
-```python
-import tensorflow as tf
-
-
-def grad_cam_at(model, image, layer_name):
-    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
-    with tf.GradientTape() as tape:
-        maps, p = grad_model(image[np.newaxis], training=False)
-        score = p[0, 0]  # the probability of humans
-    grads = tape.gradient(score, maps)[0]  # (h, w, channels)
-    weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
-    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
-```""",
-    right=[_q5_make(), _q5_by_helper],
-    mistakes=[
-        (
-            Q5_WRONG["always the last convolution"],
-            (
-                'for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
-                "should have the size of conv2's maps, (15, 15). Take the maps of "
-                "model.get_layer(layer_name)."
-            ),
-        ),
-        (
-            Q5_WRONG["no ReLU"],
-            (
-                "the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the class: "
-                "ReLU of the weighted sum, tf.nn.relu(...)."
-            ),
-        ),
-        (
-            Q5_WRONG["maps not weighted"],
-            (
-                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its "
-                "maximum, it differs most at position (7, 9)). Check the weights: one per channel, the "
-                "gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the "
-                "weighted sum of the maps over the channels."
-            ),
-        ),
-        (
-            Q5_WRONG["gradient times maps, position by position"],
-            (
-                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to its "
-                "maximum, it differs most at position (10, 8)). Check the weights: one per channel, the "
-                "gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, 1)), then the "
-                "weighted sum of the maps over the channels."
-            ),
-        ),
-        (
-            Q5_WRONG["the other class"],
-            (
-                "at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
-                "humans, the class whose probability the sigmoid gives: differentiate p itself."
-            ),
-        ),
-        (
-            Q5_WRONG["batch axis kept"],
-            (
-                "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the map "
-                "of the one image, shape (15, 15): maps[0]."
-            ),
-        ),
-    ],
-    wrong=["grad_cam_at"],
+    solution=code_of(_q5_solution, "grad_cam_at"),
 )

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .building import Code, call
-from .framework import Choice, Number, Wrong, letter, numbered
+from .framework import Choice, Number, Wrong, code_of, letter, numbered
 
 # --------------------------------------------------------------------------- q1: the split
 
@@ -72,8 +72,6 @@ q1 = Number(
         "$2 + 4 + 8 = 14$ validation images, 53 for training. Check: "
         "`sum(ex.validation_count(n, 0.2) for n in (8, 18, 41))`."
     ),
-    right=[14.0, np.int64(14)],
-    wrong=[16, 14.5, "14", None, True],
 )
 
 
@@ -129,8 +127,6 @@ q2 = Choice(
         "D has two classes with enough images; notes.txt is ignored and broken.jpg is left out and "
         "listed in the report."
     ),
-    right=["d", " D "],
-    wrong=["F", "DE", ["D"], 4, None],
 )
 
 
@@ -173,8 +169,6 @@ q3 = Number(
         "`per_class_accuracy` from `helpers.evaluation`, or "
         "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`."
     ),
-    right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), [45 / 50, 28 / 50, 35 / 40]],
-    wrong=[[0.9, 0.56], [0.9, 0.6, 0.875], "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
 )
 
 # ===================================================================== code exercises
@@ -277,67 +271,6 @@ def _q4_solution(labels, fraction, seed):
     return train, val
 
 
-def _q4_tail(labels, fraction, seed):  # the last fifth of the whole array: not stratified, not random
-    n_val = round(fraction * len(labels))
-    return np.arange(len(labels) - n_val), np.arange(len(labels) - n_val, len(labels))
-
-
-def _q4_shuffled_whole(labels, fraction, seed):  # random but not stratified
-    order = np.random.default_rng(seed).permutation(len(labels))
-    n_val = round(fraction * len(labels))
-    return order[n_val:], order[:n_val]
-
-
-def _q4_last_of_each(labels, fraction, seed):  # stratified, but always the same images
-    val = np.concatenate(
-        [np.flatnonzero(labels == c)[-max(1, round(fraction * np.sum(labels == c))) :] for c in np.unique(labels)]
-    )
-    return np.setdiff1d(np.arange(len(labels)), val), val
-
-
-def _q4_unseeded(labels, fraction, seed):  # ignores the seed
-    return _q4_solution(labels, fraction, None)
-
-
-def _q4_floor(labels, fraction, seed):  # int() instead of round(), and no minimum of 1
-    rng = np.random.default_rng(seed)
-    val = np.concatenate(
-        [
-            rng.choice(np.flatnonzero(labels == c), int(fraction * np.sum(labels == c)), replace=False)
-            for c in np.unique(labels)
-        ]
-    )
-    return np.setdiff1d(np.arange(len(labels)), val), val
-
-
-def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
-    return np.arange(len(labels)), _q4_last_of_each(labels, fraction, seed)[1]
-
-
-Q4_MISTAKES = [
-    (
-        _q4_tail,
-        "the validation part has about the right size, 8 images, but per class {0: 0, 1: 4, 2: 4} instead "
-        "of {0: 3, 1: 5, 2: 1}: split every class on its own (stratified), so that each keeps its share.",
-    ),
-    (
-        _q4_last_of_each,
-        "seeds 0 and 1 give the same split, so the validation images are not drawn at random: "
-        "choose them with np.random.default_rng(seed).choice(..., replace=False) or a permutation.",
-    ),
-    (
-        _q4_unseeded,
-        "called twice with seed 0 it gave two different splits; draw with a generator made from the "
-        "seed, np.random.default_rng(seed), so that the split repeats.",
-    ),
-    (
-        _q4_floor,
-        "the validation part holds {0: 2, 1: 5, 2: 0} images per class; with fraction 0.2 it should be "
-        "{0: 3, 1: 5, 2: 1}: round(fraction * count) of each class, at least 1.",
-    ),
-    (_q4_overlap, "9 index(es) are in both parts, for example 10; an image is either for training or for validation."),
-]
-
 q4 = Code(
     _check_q4,
     answer=_q4_solution,
@@ -347,19 +280,5 @@ q4 = Code(
     "positions; draw round(fraction * count) of them (at least 1) with rng.choice(..., replace=False), "
     "where rng = np.random.default_rng(seed) is made once, before the loop. The training part is every "
     "other position: np.setdiff1d(np.arange(len(labels)), val).",
-    solution="""
-```python
-def split_indices(labels, fraction, seed):
-    rng = np.random.default_rng(seed)
-    val = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        n_val = min(len(members) - 1, max(1, round(fraction * len(members))))
-        val.extend(rng.choice(members, n_val, replace=False))
-    val = np.sort(np.array(val))
-    train = np.setdiff1d(np.arange(len(labels)), val)
-    return train, val
-```""",
-    mistakes=Q4_MISTAKES,
-    wrong=[_q4_shuffled_whole, "split_indices", lambda labels, fraction, seed: None],
+    solution=code_of(_q4_solution, "split_indices"),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import localisation
-from .framework import Number, Wrong, numbered
+from .framework import Function, Number, Wrong, code_of, numbered
 
 # --------------------------------------------------------------------------- q1: IoU of two boxes
 
@@ -81,8 +81,6 @@ q1 = Number(
         "so the union is $400 + 400 - 150 = 650$ and IoU $= 150 / 650 = 3/13 \\approx 0.231$. "
         "In code: `iou((10, 10, 30, 30), (20, 15, 40, 35))` from `helpers.localisation`."
     ),
-    right=[0.2308, 0.231, np.float32(3 / 13)],
-    wrong=[0.5, 1.5, "0.23", None],
 )
 
 
@@ -149,8 +147,6 @@ q2 = Number(
         "\\to 59 \\to 29 \\to 25$ (the 5 x 5 convolution) $\\to 25$ (the 1 x 1). Check it with "
         "`fcn(np.zeros((1, 124, 124, 1))).shape`."
     ),
-    right=[25.0, np.int64(25)],
-    wrong=[26, "25", None, 2.5],
 )
 
 
@@ -210,24 +206,12 @@ q3 = Number(
         "$y_{\\max} = c_y + h/2 = 0.55$: `(0.4, 0.25, 0.6, 0.55)`. `center_to_corners` in "
         "`helpers.localisation` does the same for many boxes."
     ),
-    right=[(0.4, 0.25, 0.6, 0.55), [0.4, 0.25, 0.6, 0.55]],
-    wrong=[
-        (0.4, 0.25, 0.6),
-        "0.4, 0.25, 0.6, 0.55",
-        0.4,
-        (0.4, 0.25, 0.5, 0.5),
-        ("a", 0.25, 0.6, 0.55),
-        (0.3, 0.25, 0.6, 0.55),
-    ],
 )
 
 # ===================================================================== code exercises
 # q4: non-max suppression, a Function exercise: the learner's nms(boxes, scores, threshold) runs on
 # the stated cases and its kept indices are compared with the reference's; a known mistake is a
 # wrong function, recognised by its output on a case.
-
-
-from .framework import Function
 
 Q4_THRESHOLD = 0.5
 # A chain: box 0 overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 do not
@@ -245,52 +229,37 @@ Q4_CASES = [(*_SHUFFLED, Q4_THRESHOLD), (*_CHAIN, Q4_THRESHOLD), (*_HALF, Q4_THR
 
 
 def _q4_reference(boxes, scores, threshold):
-    order = list(np.argsort(-np.asarray(scores), kind="stable"))
+    from helpers.localisation import iou
+
+    order = list(np.argsort(-np.asarray(scores), kind="stable"))  # stable: ties keep their order
     keep = []
     while order:
-        best = order.pop(0)
+        best = order.pop(0)  # the most confident box left
         keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) <= threshold]
+        order = [i for i in order if iou(boxes[best], boxes[i]) <= threshold]
     return np.array(keep, dtype=int)
 
 
-def _q4_unsorted(boxes, scores, threshold):  # walks the boxes in their given order, not by score
-    order, keep = list(range(len(boxes))), []
+def _greedy(boxes, order, keep_if):
+    """The loop of non-max suppression over ``order``, with ``keep_if(iou)`` in place of iou <= threshold."""
+    order, keep = list(order), []
     while order:
         best = order.pop(0)
         keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) <= threshold]
+        order = [i for i in order if keep_if(localisation.iou(boxes[best], boxes[i]))]
     return np.array(keep, dtype=int)
+
+
+def _by_score(scores):
+    return np.argsort(-np.asarray(scores), kind="stable")
 
 
 def _q4_suppressed_suppress(boxes, scores, threshold):  # drops every box that overlaps any higher-scored box
-    order = np.argsort(-np.asarray(scores), kind="stable")
+    order = _by_score(scores)
     return np.array(
         [i for k, i in enumerate(order) if all(localisation.iou(boxes[j], boxes[i]) <= threshold for j in order[:k])],
         dtype=int,
     )
-
-
-def _q4_at_threshold(boxes, scores, threshold):  # drops a box whose IoU equals the threshold
-    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
-    while order:
-        best = order.pop(0)
-        keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) < threshold]
-    return np.array(keep, dtype=int)
-
-
-def _q4_inverted(boxes, scores, threshold):  # keeps the overlapping boxes and drops the others
-    order, keep = list(np.argsort(-np.asarray(scores), kind="stable")), []
-    while order:
-        best = order.pop(0)
-        keep.append(best)
-        order = [i for i in order if localisation.iou(boxes[best], boxes[i]) > threshold]
-    return np.array(keep, dtype=int)
-
-
-def _q4_sorted_only(boxes, scores, threshold):  # sorts, but suppresses nothing
-    return np.argsort(-np.asarray(scores), kind="stable")
 
 
 q4 = Function(
@@ -302,7 +271,7 @@ q4 = Function(
     "dropped; a box that was dropped suppresses nothing.",
     mistakes=[
         (
-            _q4_unsorted,
+            lambda boxes, scores, threshold: _greedy(boxes, range(len(boxes)), lambda iou: iou <= threshold),
             "you kept boxes in the order they were given; non-max suppression starts with the highest "
             "score: order = np.argsort(-scores).",
         ),
@@ -312,17 +281,17 @@ q4 = Function(
             "only with the boxes you keep.",
         ),
         (
-            _q4_at_threshold,
+            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou < threshold),
             "a box whose IoU with a kept box is exactly the threshold (0.5) was dropped; only an IoU "
             "above the threshold means the same object: keep the box when IoU <= threshold.",
         ),
         (
-            _q4_inverted,
+            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou > threshold),
             "you dropped the boxes that do not overlap and kept the ones that do; drop a box when its IoU "
             "with a kept box is above the threshold.",
         ),
         (
-            _q4_sorted_only,
+            lambda boxes, scores, threshold: _by_score(scores),
             "you returned every box, sorted by score, without dropping any; remove each box whose IoU "
             "with a kept box is above the threshold.",
         ),
@@ -330,19 +299,5 @@ q4 = Function(
     hint="order = list(np.argsort(-scores)); then, while order is not empty: take the first index, append it to "
     "keep, and keep in order only the indices i with iou(boxes[best], boxes[i]) <= threshold. iou is the "
     "function of section 2 (helpers.localisation.iou).",
-    solution="""
-```python
-from helpers.localisation import iou
-
-
-def nms(boxes, scores, threshold):
-    order = list(np.argsort(-np.asarray(scores)))
-    keep = []
-    while order:
-        best = order.pop(0)  # the most confident box left
-        keep.append(best)
-        order = [i for i in order if iou(boxes[best], boxes[i]) <= threshold]
-    return np.array(keep)
-```""",
-    wrong=[lambda boxes, scores, threshold: boxes[:1], lambda boxes, scores, threshold: None],
+    solution=code_of(_q4_reference, "nms"),
 )

@@ -1,0 +1,110 @@
+"""Answers to test the exercises of notebook 09 with (see ``__init__.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.inspection import grad_cam
+
+from . import Cases
+
+
+def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
+    """A grad_cam_at with one thing changed (for the checker's tests)."""
+    import keras
+    import tensorflow as tf
+
+    def grad_cam_at(model, image, layer_name):
+        name = layer_name if layer == "given" else "conv3"
+        grad_model = keras.Model(model.inputs[0], [model.get_layer(name).output, model.outputs[0]])
+        with tf.GradientTape() as tape:
+            maps, p = grad_model(image[np.newaxis], training=False)
+            value = p[0, 0] if score == "p" else 1 - p[0, 0]
+        grads = tape.gradient(value, maps)
+        if weights == "mean":
+            heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
+        elif weights == "none":
+            heat = tf.reduce_mean(maps, axis=-1)
+        else:  # "elementwise": each position weighted by its own gradient
+            heat = tf.reduce_sum(maps * grads, axis=-1)
+        heat = tf.nn.relu(heat) if relu else heat
+        return heat[0].numpy() if squeeze else heat.numpy()
+
+    return grad_cam_at
+
+
+def _q5_by_helper(model, image, layer_name):
+    return grad_cam(model, image, layer_name, class_index=1).heatmap  # with the logit: same up to a factor
+
+
+Q5_WRONG = {
+    "always the last convolution": _q5_make(layer="last"),
+    "no ReLU": _q5_make(relu=False),
+    "maps not weighted": _q5_make(weights="none"),
+    "gradient times maps, position by position": _q5_make(weights="elementwise"),
+    "the other class": _q5_make(score="1 - p"),
+    "batch axis kept": _q5_make(squeeze=False),
+}
+
+
+CASES = {
+    "q1": Cases(
+        right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
+        wrong=[(46, 46, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
+    ),
+    "q2": Cases(
+        right=["Pool2", " pool2"],
+        wrong=["dense", 2, None],
+    ),
+    "q3": Cases(
+        right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
+        wrong=[[0.2, 0.1, 0.3], "0.2, -0.1, 0.3", [0.2, -0.1]],
+    ),
+    "q4": Cases(
+        right=[[[0.2, 0.0], [0.3, 0.6]]],
+        wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
+    ),
+    "q5": Cases(
+        right=[_q5_make(), _q5_by_helper],
+        wrong=["grad_cam_at"],
+        mistakes=[
+            (
+                Q5_WRONG["always the last convolution"],
+                (
+                    'for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
+                    "should have the size of conv2's maps, (15, 15). Take the maps of "
+                    "model.get_layer(layer_name)."
+                ),
+            ),
+            (
+                Q5_WRONG["no ReLU"],
+                "the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the "
+                "class: ReLU of the weighted sum, tf.nn.relu(...).",
+            ),
+            (
+                Q5_WRONG["maps not weighted"],
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
+                "its maximum, it differs most at position (7, 9)). Check the weights: one per "
+                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
+                "1)), then the weighted sum of the maps over the channels.",
+            ),
+            (
+                Q5_WRONG["gradient times maps, position by position"],
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
+                "its maximum, it differs most at position (10, 8)). Check the weights: one per "
+                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
+                "1)), then the weighted sum of the maps over the channels.",
+            ),
+            (
+                Q5_WRONG["the other class"],
+                "at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                "humans, the class whose probability the sigmoid gives: differentiate p itself.",
+            ),
+            (
+                Q5_WRONG["batch axis kept"],
+                "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the "
+                "map of the one image, shape (15, 15): maps[0].",
+            ),
+        ],
+    ),
+}

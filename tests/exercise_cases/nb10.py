@@ -1,0 +1,134 @@
+"""Answers to test the exercises of notebook 10 with (see ``__init__.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Cases
+
+
+def _q5_make(
+    *,
+    order=(1, 3),
+    expand=True,
+    shortcut=True,
+    project=True,
+    final_relu=True,
+    bias=False,
+    padding="same",
+    always_project=False,
+):
+    """A bottleneck_unit with one thing changed (for the checker's tests)."""
+    import keras
+
+    def conv_bn(x, filters, kernel, relu=True):
+        x = keras.layers.Conv2D(filters, kernel, padding=padding if kernel == 3 else "valid", use_bias=bias)(x)
+        x = keras.layers.BatchNormalization()(x)
+        return keras.layers.Activation("relu")(x) if relu else x
+
+    def bottleneck_unit(x, filters):
+        out = 4 * filters if expand else filters
+        y = conv_bn(x, filters, order[0])
+        y = conv_bn(y, filters, order[1])
+        y = conv_bn(y, out, 1, relu=False)
+        if shortcut:
+            s = x
+            if project and (always_project or x.shape[-1] != out):
+                s = conv_bn(x, out, 1, relu=False)
+            y = keras.layers.Add()([y, s])
+        return keras.layers.Activation("relu")(y) if final_relu else y
+
+    return bottleneck_unit
+
+
+Q5_WRONG = {
+    "3 x 3 first": _q5_make(order=(3, 1)),
+    "no expansion": _q5_make(expand=False),
+    "no shortcut": _q5_make(shortcut=False),
+    "no projection": _q5_make(project=False),
+    "always a projection": _q5_make(always_project=True),
+    "no final ReLU": _q5_make(final_relu=False),
+    "convolutions with bias": _q5_make(bias=True),
+    "valid padding": _q5_make(padding="valid"),
+}
+
+
+CASES = {
+    "q1": Cases(
+        right=[34176.0, np.int64(34176)],
+        wrong=[34177, "34176", 34176.5, None],
+    ),
+    "q2": Cases(
+        right=[11.0, np.int64(11)],
+        wrong=[12, 7, "11", 11.5, None],
+    ),
+    "q3": Cases(
+        right=[[None, 28, 28, 128], (None, np.int64(28), 28, 128), (None, 28.0, 28, 128)],
+        wrong=[
+            (28, 28, 128),
+            (1, 28, 28, 128),
+            (None, 28, 27, 128),
+            (None, 28, 28, 256),
+            "(None, 28, 28, 128)",
+            28,
+            (None, 30, 30, 128),
+        ],
+    ),
+    "q4": Cases(
+        right=[33312.0, np.int64(33312)],
+        wrong=[33313, "33312", 33312.5, None],
+    ),
+    "q5": Cases(
+        right=[_q5_make()],
+        wrong=["bottleneck_unit"],
+        mistakes=[
+            (
+                Q5_WRONG["3 x 3 first"],
+                "bottleneck_unit(x, 16) on an input with 64 channels: the 3 x 3 convolution comes "
+                "before the first 1 x 1; the 1 x 1 first reduces the channels, so that the 3 x 3 "
+                "works on 16 channels only.",
+            ),
+            (
+                Q5_WRONG["no expansion"],
+                "bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the "
+                "last 1 x 1 convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no shortcut"],
+                "bottleneck_unit(x, 16) on an input with 64 channels has no shortcut: add the unit's "
+                "input to the main path with keras.layers.Add()([main, shortcut]) before the last "
+                "ReLU.",
+            ),
+            (
+                Q5_WRONG["no projection"],
+                "bottleneck_unit(x, 16) on an input with 32 channels fails where the shortcut is "
+                "added: the input has 32 channels and the main path 64, so they cannot be added. "
+                "Project the shortcut first: Conv2D(64, 1, use_bias=False) + BatchNormalization.",
+            ),
+            (
+                Q5_WRONG["always a projection"],
+                "with 64 input channels the input already has the 64 channels of the output, so the "
+                "shortcut is the input itself; project it only when the channels differ.",
+            ),
+            (
+                Q5_WRONG["no final ReLU"],
+                "bottleneck_unit(x, 16) on an input with 64 channels can output negative values: "
+                "apply ReLU after the addition, y = ReLU(main + shortcut).",
+            ),
+            (
+                Q5_WRONG["convolutions with bias"],
+                "bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected "
+                "4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes "
+                "useless: use_bias=False.",
+            ),
+            (
+                Q5_WRONG["valid padding"],
+                (
+                    "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                    "added: the main path has shrunk the 8 x 8 maps, so they no longer match the input; "
+                    'give the 3 x 3 convolution padding="same".'
+                ),
+            ),
+        ],
+    ),
+}

@@ -1,0 +1,103 @@
+"""Answers to test the exercises of notebook 12 with (see ``__init__.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises.nb12 import _q4_solution
+
+from . import Cases
+
+
+def _q4_permuted(labels, fraction, seed):  # also right: one permutation per class, lists instead of arrays
+    rng = np.random.default_rng(seed)
+    val = []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        val += members[: min(len(members) - 1, max(1, round(fraction * len(members))))].tolist()
+    return [i for i in range(len(labels)) if i not in val], val
+
+
+def _q4_tail(labels, fraction, seed):  # the last fifth of the whole array: not stratified, not random
+    n_val = round(fraction * len(labels))
+    return np.arange(len(labels) - n_val), np.arange(len(labels) - n_val, len(labels))
+
+
+def _q4_shuffled_whole(labels, fraction, seed):  # random but not stratified
+    order = np.random.default_rng(seed).permutation(len(labels))
+    n_val = round(fraction * len(labels))
+    return order[n_val:], order[:n_val]
+
+
+def _q4_last_of_each(labels, fraction, seed):  # stratified, but always the same images
+    val = np.concatenate(
+        [np.flatnonzero(labels == c)[-max(1, round(fraction * np.sum(labels == c))) :] for c in np.unique(labels)]
+    )
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+
+def _q4_unseeded(labels, fraction, seed):  # ignores the seed
+    return _q4_solution(labels, fraction, None)
+
+
+def _q4_floor(labels, fraction, seed):  # int() instead of round(), and no minimum of 1
+    rng = np.random.default_rng(seed)
+    val = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(labels == c), int(fraction * np.sum(labels == c)), replace=False)
+            for c in np.unique(labels)
+        ]
+    )
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+
+def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
+    return np.arange(len(labels)), _q4_last_of_each(labels, fraction, seed)[1]
+
+
+CASES = {
+    "q1": Cases(
+        right=[14.0, np.int64(14)],
+        wrong=[16, 14.5, "14", None, True],
+    ),
+    "q2": Cases(
+        right=["d", " D "],
+        wrong=["F", "DE", ["D"], 4, None],
+    ),
+    "q3": Cases(
+        right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), [45 / 50, 28 / 50, 35 / 40]],
+        wrong=[[0.9, 0.56], [0.9, 0.6, 0.875], "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
+    ),
+    "q4": Cases(
+        right=[_q4_permuted],
+        wrong=[_q4_shuffled_whole, "split_indices", lambda labels, fraction, seed: None],
+        mistakes=[
+            (
+                _q4_tail,
+                "the validation part has about the right size, 8 images, but per class {0: 0, 1: 4, "
+                "2: 4} instead of {0: 3, 1: 5, 2: 1}: split every class on its own (stratified), so "
+                "that each keeps its share.",
+            ),
+            (
+                _q4_last_of_each,
+                "seeds 0 and 1 give the same split, so the validation images are not drawn at "
+                "random: choose them with np.random.default_rng(seed).choice(..., replace=False) or "
+                "a permutation.",
+            ),
+            (
+                _q4_unseeded,
+                "called twice with seed 0 it gave two different splits; draw with a generator made "
+                "from the seed, np.random.default_rng(seed), so that the split repeats.",
+            ),
+            (
+                _q4_floor,
+                "the validation part holds {0: 2, 1: 5, 2: 0} images per class; with fraction 0.2 it "
+                "should be {0: 3, 1: 5, 2: 1}: round(fraction * count) of each class, at least 1.",
+            ),
+            (
+                _q4_overlap,
+                "9 index(es) are in both parts, for example 10; an image is either for training or for validation.",
+            ),
+        ],
+    ),
+}
