@@ -204,7 +204,7 @@ def _section_starts(notebook) -> dict[int, int]:
     """Section number -> index of its "## N." heading cell."""
     starts = {}
     for i, cell in enumerate(notebook.cells):
-        found = re.match(r"## (\d+)\.", cell.source) if cell.cell_type == "markdown" else None
+        found = re.search(r"^## (\d+)\.", cell.source, re.MULTILINE) if cell.cell_type == "markdown" else None
         if found:
             starts[int(found.group(1))] = i
     return starts
