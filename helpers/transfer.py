@@ -10,7 +10,9 @@
   as pretrained;
 * ``copy_model`` - an independent copy of a model with the same weights;
 * ``freeze``, ``unfreeze_top``, ``trainable_layer_names``, ``count_trainable`` -
-  the switches of feature extraction and fine-tuning, and what they changed.
+  the switches of feature extraction and fine-tuning, and what they changed;
+* ``seconds_per_batch`` - how long one batch takes through a model on this
+  machine, for the expected run time a notebook prints before its long cells.
 
 Changing ``trainable`` only takes effect in training once the model is compiled
 again: ``model.compile(...)`` after every ``freeze`` or ``unfreeze_top``.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -209,3 +212,16 @@ def trainable_layer_names(model) -> list[str]:
 def count_trainable(model) -> int:
     """Number of trainable parameters (the values an optimizer will change) in ``model``."""
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def seconds_per_batch(model, batch) -> float:
+    """Seconds that ``model.predict_on_batch(batch)`` takes on this machine, measured after a warm-up call.
+
+    The first call is not timed: it builds the computation graph, which takes
+    longer than the arithmetic. Multiply the result by a number of batches for
+    the expected time of a pass over a dataset.
+    """
+    model.predict_on_batch(batch)  # warm-up
+    start = time.perf_counter()
+    model.predict_on_batch(batch)
+    return time.perf_counter() - start

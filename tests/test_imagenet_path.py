@@ -16,6 +16,15 @@ test is skipped.
 What this proves: the code of sections 2 to 4 runs, and the weights travel through
 the data layer (download, checksum, cache) into the models. Not the accuracies:
 those need the real weights (the notebook quotes them as expected, not measured).
+
+With ``COURSE_TIME_IMAGENET_PATH=1`` a second test times the same sections in the
+full profile: the generated weights have the real architectures, so they cost the
+real compute, and the fake ``tf_flowers`` has the real dataset's size (3,670 photos
+of about 240 x 320 pixels, decoded from JPEG). It prints the time of each section and
+fails when sections 2 to 4 take more than 10 minutes. It takes that long, so it only
+runs when asked for::
+
+    COURSE_TIME_IMAGENET_PATH=1 COURSE_DATA_DIR=... python -m pytest tests/test_imagenet_path.py -k time -s
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+from datetime import datetime
 from pathlib import Path
 
 import h5py
@@ -47,8 +58,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
 ]
 
-SETUP = """# Put in front of the notebook by tests/test_imagenet_path.py; not part of the course.
-import dataclasses, json, types
+SETUP = r"""# Put in front of the notebook by tests/test_imagenet_path.py; not part of the course.
+import dataclasses, json, re, types
 import numpy as np
 import tensorflow as tf
 import helpers.data as data
@@ -66,22 +77,43 @@ def served(entry):
     return dataclasses.replace(entry, remote=Remote(url, remote.filename, checksum=md5))
 
 
-class FewFlowers(TfdsDataset):
+FLOWERS = {flowers!r}  # None: 12 small random images per split; a number: that many photos, split as asked
+
+
+def jpeg_photos(n, total, rng):
+    # total random photos of about 240 x 320, decoded from a pool of n JPEG files as tensorflow-datasets decodes
+    pool = [tf.io.encode_jpeg(rng.integers(0, 256, (rng.integers(220, 261), rng.integers(300, 341), 3),
+                                           dtype=np.uint8)) for _ in range(n)]
+    pool, labels = tf.stack(pool), tf.constant(rng.integers(0, 5, total))
+    return lambda i: (tf.io.decode_jpeg(tf.gather(pool, i % n), channels=3), tf.gather(labels, i))
+
+
+def split_range(spec, total):
+    # "train[10%:25%]" -> (367, 918) for 3,670 photos, rounded to the closest photo as tensorflow-datasets does
+    start, end = re.fullmatch(r"train\[(\d*)%?:(\d*)%?\]", spec).groups()
+    return round(int(start or 0) * total / 100), round(int(end or 100) * total / 100)
+
+
+class FakeFlowers(TfdsDataset):
     def open(self, path, origin, split, with_info=False, **kwargs):
         tfds = import_tfds("tf_flowers")  # the course's error where tensorflow-datasets cannot load
         for spec in split:
             tfds.core.ReadInstruction.from_spec(spec)  # raises on a split string tfds would refuse
         rng = np.random.default_rng(0)
-        parts = [tf.data.Dataset.from_tensor_slices((rng.integers(0, 256, (12, 160, 200, 3), dtype=np.uint8),
-                                                     rng.integers(0, 5, 12)))
-                 for _ in split]
+        if FLOWERS is None:
+            parts = [tf.data.Dataset.from_tensor_slices((rng.integers(0, 256, (12, 160, 200, 3), dtype=np.uint8),
+                                                         rng.integers(0, 5, 12)))
+                     for _ in split]
+        else:
+            photo = jpeg_photos(50, FLOWERS, rng)
+            parts = [tf.data.Dataset.range(*split_range(spec, FLOWERS)).map(photo) for spec in split]
         names = ["dandelion", "daisy", "tulips", "sunflowers", "roses"]
         info = types.SimpleNamespace(features={{"label": types.SimpleNamespace(names=names)}})
         return (parts, info) if with_info else parts
 
 
 # The course's catalogue with the served weights and a few flowers; mirror and cache from the environment.
-data.use_store(Store([FewFlowers(e.key, e.name, e.path, e.size) if e.key == "tf_flowers" else served(e)
+data.use_store(Store([FakeFlowers(e.key, e.name, e.path, e.size) if e.key == "tf_flowers" else served(e)
                       for e in data.CATALOGUE]))
 # decode_predictions checks its file against the real file's MD5; hand it the served names directly.
 imagenet_utils.CLASS_INDEX = json.loads(open({names_path!r}).read())
@@ -117,22 +149,22 @@ def _serve_imagenet_files(root: Path, base: str) -> dict[str, tuple[str, str]]:
     return served
 
 
-def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_path, monkeypatch):
+def _run_sections_1_to_4(http_root, tmp_path, monkeypatch, *, profile: str, flowers: int | None):
+    """Run sections 1 to 4 of notebook 11 with served weights; return the executed notebook and its printed text."""
     root, base, requests = http_root
     served = _serve_imagenet_files(root, base)
     cache = tmp_path / "cache"
-    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    monkeypatch.setenv("COURSE_PROFILE", profile)
     monkeypatch.setenv("COURSE_DATA_DIR", str(MIRROR))
     monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # Sections 1 to 4 are the ImageNet path; the rest runs under nbval in every test run anyway.
-    section_5 = next(
-        i for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown" and cell.source.startswith("## 5.")
+    notebook.cells = notebook.cells[: _section_starts(notebook)[5]]
+    setup = SETUP.format(
+        served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename), flowers=flowers
     )
-    notebook.cells = notebook.cells[:section_5]
-    setup = SETUP.format(served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename))
     notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
     nbclient.NotebookClient(
         notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
@@ -147,8 +179,10 @@ def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_
     )
     assert "PATH: ImageNet weights available" in printed
     assert "ResNet-50 with its ImageNet classifier: 25,636,712 parameters" in printed
+    assert "16 bottleneck units [3, 4, 6, 3]: 1 + 3 x 16 + 1 = 50 layers" in printed
     assert "china:" in printed and "flower:" in printed and "class_" in printed  # decode_predictions, top 5
-    assert "cats vs dogs, global average pooling, fine-tuned" in printed  # the comparison table
+    assert "cats vs dogs, softmax head, fine-tuned" in printed  # the comparison table
+    assert "expected" in printed and "took" in printed  # the time forecast and the time taken
     if importable_tfds() is None:  # as on Colab's listed versions: the flowers part says why it is skipped
         assert "Skipped: the tf_flowers part needs tensorflow-datasets" in printed
         assert "tensorflow-datasets cannot be imported here" in printed
@@ -163,3 +197,61 @@ def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_
     for name, (_, md5) in served.items():
         assert hashlib.md5((cache / "keras-weights" / name).read_bytes()).hexdigest() == md5
     assert (tmp_path / "keras-home" / "models" / data.IMAGENET_CLASS_INDEX.remote.filename).is_file()
+    return notebook, printed
+
+
+def _section_starts(notebook) -> dict[int, int]:
+    """Section number -> index of its "## N." heading cell."""
+    starts = {}
+    for i, cell in enumerate(notebook.cells):
+        found = re.search(r"^## (\d+)\.", cell.source, re.MULTILINE) if cell.cell_type == "markdown" else None
+        if found:
+            starts[int(found.group(1))] = i
+    return starts
+
+
+def _cell_seconds(cell) -> float:
+    """Wall-clock seconds of one executed cell, from the timestamps nbclient records."""
+    timing = cell.metadata.get("execution", {})
+    if "iopub.execute_input" not in timing:
+        return 0.0
+    begin, end = (
+        datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
+    return (end - begin).total_seconds()
+
+
+def section_seconds(notebook) -> dict[str, float]:
+    """Seconds per section of an executed notebook; the cells before section 1 count as "set-up"."""
+    starts = sorted((index, number) for number, index in _section_starts(notebook).items())
+    seconds = {"set-up": 0.0}
+    for i, cell in enumerate(notebook.cells):
+        before = [number for index, number in starts if index <= i]
+        key = f"section {before[-1]}" if before else "set-up"
+        seconds[key] = seconds.get(key, 0.0) + (_cell_seconds(cell) if cell.cell_type == "code" else 0.0)
+    return seconds
+
+
+def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_path, monkeypatch):
+    _run_sections_1_to_4(http_root, tmp_path, monkeypatch, profile="fast", flowers=None)
+
+
+@pytest.mark.skipif(
+    os.environ.get("COURSE_TIME_IMAGENET_PATH") != "1",
+    reason="times the full profile (about 10 minutes): set COURSE_TIME_IMAGENET_PATH=1",
+)
+def test_time_of_the_imagenet_path_in_the_full_profile(http_root, tmp_path, monkeypatch, capsys):
+    notebook, printed = _run_sections_1_to_4(http_root, tmp_path, monkeypatch, profile="full", flowers=3_670)
+    seconds = section_seconds(notebook)
+    imagenet = sum(seconds.get(f"section {n}", 0.0) for n in (2, 3, 4))
+    with capsys.disabled():
+        print("\nNotebook 11, full profile, generated weights (times only; the accuracies mean nothing):")
+        for section, value in seconds.items():
+            print(f"  {section:<10} {value:7.1f} s")
+        print(f"  sections 2 to 4: {imagenet / 60:.1f} min")
+        print(
+            "\n".join(line for line in printed.splitlines() if re.search(r"expected|took|  +\S.* min$|features:", line))
+        )
+    assert "flowers test accuracy" in printed
+    assert imagenet < 600, f"sections 2 to 4 took {imagenet / 60:.1f} min, more than 10"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 
 import h5py
 import keras
@@ -241,3 +242,22 @@ def test_unfreeze_reaches_the_layers_of_a_copied_frozen_model():
     assert transfer.count_trainable(twin) == twin.count_params() - 2 * 4  # all but bn's moving mean/variance
     transfer.freeze(twin)
     assert transfer.count_trainable(twin) == 0
+
+
+def test_seconds_per_batch_leaves_out_the_warm_up_call():
+    class Slow:  # the first call is slow (building the graph), the later ones fast
+        calls = 0
+
+        def predict_on_batch(self, batch):
+            Slow.calls += 1
+            time.sleep(0.3 if Slow.calls == 1 else 0.05)
+            return batch
+
+    seconds = transfer.seconds_per_batch(Slow(), np.zeros((2, 3)))
+    assert Slow.calls == 2
+    assert 0.05 <= seconds < 0.3
+
+
+def test_seconds_per_batch_of_a_keras_model():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert 0 < transfer.seconds_per_batch(model, np.zeros((8, 4), dtype="float32")) < 5
