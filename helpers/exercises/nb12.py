@@ -112,7 +112,7 @@ q2 = Choice(
     title="a folder layout that trains",
     praise=(
         "D trains: notes.txt is ignored (not an image by its name) and broken.jpg is left out and "
-        "named in the report; 40 cats and 34 dogs remain. A has no class folders, B too few dogs, "
+        "named in the report; 40 cats and 35 dogs remain. A has no class folders, B too few dogs, "
         "C one class, E an empty class."
     ),
     mistakes=list(_Q2_WHY_NOT.items()),
