@@ -12,7 +12,8 @@
 * ``freeze``, ``unfreeze_top``, ``trainable_layer_names``, ``count_trainable`` -
   the switches of feature extraction and fine-tuning, and what they changed;
 * ``seconds_per_batch`` - how long one batch takes through a model on this
-  machine, for the expected run time a notebook prints before its long cells.
+  machine (read from a dataset, or given), for the expected run time a notebook
+  prints before its long cells.
 
 Changing ``trainable`` only takes effect in training once the model is compiled
 again: ``model.compile(...)`` after every ``freeze`` or ``unfreeze_top``.
@@ -214,14 +215,37 @@ def count_trainable(model) -> int:
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
 
 
-def seconds_per_batch(model, batch) -> float:
-    """Seconds that ``model.predict_on_batch(batch)`` takes on this machine, measured after a warm-up call.
+def seconds_per_batch(model, source, *, timed: int = 2) -> float:
+    """Seconds that one batch takes on this machine: ``model.predict_on_batch`` after a warm-up call.
+
+    ``source`` is either one batch of inputs, or a dataset of (inputs, labels)
+    batches (anything iterable, such as a ``tf.data.Dataset``). Given a batch,
+    the result is the model's time alone. Given a dataset, the result also counts
+    reading the batch (decoding and resizing the images), as a pass over the
+    dataset does: the first batch warms up, the next ``timed`` batches are read
+    and predicted, and their mean is returned (a dataset of a single batch gives
+    the model's time alone on it).
 
     The first call is not timed: it builds the computation graph, which takes
     longer than the arithmetic. Multiply the result by a number of batches for
     the expected time of a pass over a dataset.
     """
-    model.predict_on_batch(batch)  # warm-up
-    start = time.perf_counter()
-    model.predict_on_batch(batch)
-    return time.perf_counter() - start
+    if hasattr(source, "shape"):  # one batch
+        model.predict_on_batch(source)  # warm-up
+        start = time.perf_counter()
+        model.predict_on_batch(source)
+        return time.perf_counter() - start
+    batches = iter(source)
+    first = next(batches)[0]
+    model.predict_on_batch(first)  # warm-up
+    start, count = time.perf_counter(), 0
+    for inputs, *_ in batches:
+        model.predict_on_batch(inputs)
+        count += 1
+        if count == timed:
+            break
+    if count == 0:  # a dataset of one batch: time the model alone on it
+        start = time.perf_counter()
+        model.predict_on_batch(first)
+        count = 1
+    return (time.perf_counter() - start) / count

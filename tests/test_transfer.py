@@ -261,3 +261,29 @@ def test_seconds_per_batch_leaves_out_the_warm_up_call():
 def test_seconds_per_batch_of_a_keras_model():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     assert 0 < transfer.seconds_per_batch(model, np.zeros((8, 4), dtype="float32")) < 5
+
+
+def test_seconds_per_batch_of_a_dataset_counts_reading_but_not_the_warm_up():
+    class Fast:  # the model's own time: the first call slow, the later ones instant
+        calls = 0
+
+        def predict_on_batch(self, batch):
+            Fast.calls += 1
+            if Fast.calls == 1:
+                time.sleep(0.4)
+            return batch
+
+    def slow_to_read(n):  # every batch takes 0.1 s to read, as decoding photos does
+        for _ in range(n):
+            time.sleep(0.1)
+            yield np.zeros((2, 3)), np.zeros(2)
+
+    seconds = transfer.seconds_per_batch(Fast(), slow_to_read(10), timed=3)
+    assert Fast.calls == 4  # the warm-up and three timed batches, not the whole dataset
+    assert 0.1 <= seconds < 0.3, seconds
+
+
+def test_seconds_per_batch_of_a_one_batch_dataset_times_the_model_alone():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    dataset = [(np.zeros((8, 4), dtype="float32"), np.zeros(8))]
+    assert 0 < transfer.seconds_per_batch(model, dataset) < 5
