@@ -49,17 +49,23 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The test suite runs in the fast profile (helpers/profile.py), whatever COURSE_PROFILE a learner
+# has set for JupyterLab: small subsets and a few epochs, so that it takes minutes. The full
+# profile, as learners run the notebooks, is `make course` (1 h 37 min on a 2-core CPU, README).
+TEST_PROFILE := fast
+TEST_ENV := COURSE_PROFILE=$(TEST_PROFILE)
+
 # Unit tests and every notebook (nbval), two at a time; prints the time per notebook.
 test: install lint
-	$(BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
+	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/sanitize.cfg --durations=10
 
 test-unit: install
-	$(BIN)/python -m pytest tests -n $(WORKERS)
+	$(TEST_ENV) $(BIN)/python -m pytest tests -n $(WORKERS)
 
 test-notebooks: install
-	$(BIN)/python -m pytest notebooks -n $(WORKERS) --dist loadscope \
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks -n $(WORKERS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 --nbval-sanitize-with tests/sanitize.cfg
 
 # Strip outputs (except the ones nbval checks) and execution counts; then check.
@@ -122,7 +128,7 @@ COLAB_DESELECT ?= not reach_x and not nb04.q4 and not nb06.q5 and not imagenet_p
 test-colab: $(COLAB_STAMP)
 	$(COLAB_BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	$(COLAB_BIN)/python -m pip check
-	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
+	$(TEST_ENV) PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python -m pytest tests notebooks -n $(WORKERS) --dist loadscope \
 		-k "$(COLAB_DESELECT)" --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider --durations=5
 
