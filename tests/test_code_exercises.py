@@ -105,7 +105,7 @@ def test_reach_x_rejects_a_model_below_the_target_with_its_accuracy():
     result = nb04.q4.evaluate(exercise_cases.nb04._q4_one_epoch_sgd)
     assert result.status == "wrong"
     assert re.fullmatch(
-        rf"accuracy 0\.\d{{3}} on 1,000 images your function did not train on, after \d+ s of "
+        rf"accuracy 0\.\d{{3}} on {nb04.Q4_HELD_OUT:,} images your function did not train on, after \d+ s of "
         rf"training; the target is {nb04.Q4_TARGET:.2f}\. Train a few more epochs, or give the "
         rf"network more units\.",
         result.message,
@@ -116,7 +116,9 @@ def test_reach_x_rejects_a_model_below_the_target_with_its_accuracy():
 
 def test_reach_x_with_a_cnn_rejects_a_weak_network():
     result = nb06.q5.evaluate(exercise_cases.nb06._q5_too_short)
-    assert result.status == "wrong" and re.match(r"accuracy 0\.\d{3} on 1,000 images", result.message), result
+    assert result.status == "wrong" and re.match(
+        rf"accuracy 0\.\d{{3}} on {nb06.Q5_HELD_OUT:,} images", result.message
+    ), result
 
 
 def test_reach_x_enforces_the_time_limit(monkeypatch):
@@ -133,13 +135,18 @@ def test_reach_x_evaluates_on_images_the_function_never_saw():
 
     def train_digits(x, y):
         seen["x"] = x
-        return nb04._q4_solution(x, y)
+        seen["model"] = nb04._q4_solution(x, y)
+        return seen["model"]
 
-    assert nb04.q4.evaluate(train_digits).correct
-    x_train, _, x_held, _ = nb04._q4_data()
-    assert seen["x"].shape == x_train.shape == (2_000, 28, 28)
+    result = nb04.q4.evaluate(train_digits)
+    assert result.correct, result
+    x_train, _, x_held, y_held = nb04._q4_data()
+    assert seen["x"].shape == x_train.shape == (nb04.Q4_TRAIN_IMAGES, 28, 28)
     flat_train = {row.tobytes() for row in x_train.reshape(len(x_train), -1)}
     assert not any(row.tobytes() in flat_train for row in x_held.reshape(len(x_held), -1))
+    # the accuracy it reports is the returned model's on the held-out images, not on the training ones
+    held_out = np.mean(seen["model"].predict(x_held, verbose=0).argmax(axis=1) == y_held)
+    assert result.message.startswith(f"accuracy {held_out:.3f} on {len(y_held):,} held-out images"), result.message
 
 
 # ------------------------------------------------------------------------------- a few behaviours
