@@ -534,9 +534,14 @@ class Function(Exercise):
                 self.explain(got, case)
             where = _describe(case)
             if got.shape != expected.shape:
+                should = "be one number" if expected.shape == () else f"have shape {expected.shape}"
                 raise Wrong(
-                    f"for {where} your output has shape {got.shape} but should have shape "
-                    f"{expected.shape}. {self.otherwise}".rstrip()
+                    f"for {where} your output has shape {got.shape} but should {should}. {self.otherwise}".rstrip()
+                )
+            if expected.size == 1:  # one number: say it, not "1 of the 1 values differs"
+                raise Wrong(
+                    f"for {where} your function returns {got.item():g}, but it should return "
+                    f"{expected.item():g}. {self.otherwise}".rstrip()
                 )
             differ = _differ(got, expected, self.atol, "the")
             raise Wrong(f"for {where} the shape is right but {differ}. {self.otherwise}".rstrip())

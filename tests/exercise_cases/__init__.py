@@ -1,8 +1,8 @@
 """Answers that test the exercises, one module per notebook: ``CASES["q1"]`` of ``nb06`` holds the
-right answers the check of notebook 06's q1 must accept, wrong ones it must reject (with feedback,
-not a crash), and, for the kinds whose checker computes its message (``Check``, ``Code``), known
-mistakes with the exact message. The mistake tables that give feedback at run time stay in the
-exercise modules."""
+right answers the check of notebook 06's q1 must accept, wrong answers with the exact message each
+must get (``mistakes``, at least two per exercise), and wrong answers it must reject with feedback,
+not a crash, whose message is not fixed (``wrong``: errors in the learner's code). The mistake tables
+that give feedback at run time stay in the exercise modules."""
 
 from __future__ import annotations
 

@@ -28,17 +28,45 @@ def _raises(z):
 CASES = {
     "q1": Cases(
         right=[_stable_softmax, _log_sum_exp_softmax],
-        wrong=[
-            lambda z: None,
-            np.array([0.09, 0.24, 0.67]),
-            _raises,
-            lambda z: np.exp(z - np.max(z)) / 2,
-            lambda z: np.exp(z - 1000) / np.sum(np.exp(z - 1000)),
+        wrong=[_raises],
+        mistakes=[
+            (lambda z: None, "your function returns None; end it with `return` and the result."),
+            (
+                np.array([0.09, 0.24, 0.67]),
+                "pass the function itself, `stable_softmax` (no brackets); you gave ndarray.",
+            ),
+            (
+                lambda z: np.exp(z - np.max(z)) / 2,
+                (
+                    "your outputs sum to 1.36 instead of 1 for the scores [0.5, 1.5, 1, 1.2]: divide the "
+                    "exponentials by their sum."
+                ),
+            ),
+            (
+                lambda z: np.exp(z - 1000) / np.sum(np.exp(z - 1000)),
+                "your function returns nan for [0.5, 1.5, 1, 1.2]: subtract the maximum first.",
+            ),
         ],
     ),
     "q2": Cases(
         right=[[-0.4, -0.15, 0.0, 0.5, 3.0], (-0.4, -0.15, -0.0, 0.5, 3)],
-        wrong=[[-0.4, -0.15, 0.5, 3.0], [-0.4, -0.15, 0.0, 0.5, 30.0], "-0.4, -0.15, 0, 0.5, 3"],
+        mistakes=[
+            ([-0.4, -0.15, 0.5, 3.0], "Your leaky ReLU output has shape (4,) but should have shape (5,)."),
+            (
+                [-0.4, -0.15, 0.0, 0.5, 30.0],
+                (
+                    "Your leaky ReLU output has the right shape, but 1 of its 5 values differs; the first is at "
+                    "index (4,): you have 30, expected 3."
+                ),
+            ),
+            (
+                "-0.4, -0.15, 0, 0.5, 3",
+                (
+                    "Your leaky ReLU output should be an array of numbers, such as [1.0, 2.0, 0.0, 0.5, 3.0]; you "
+                    "gave str '-0.4, -0.15, 0, 0.5, 3'."
+                ),
+            ),
+        ],
     ),
     "q3": Cases(
         right=[["Sigmoid", "BinaryCrossentropy"], ("sigmoid", "binary cross-entropy")],
@@ -116,20 +144,62 @@ CASES = {
     ),
     "q5": Cases(
         right=[lambda w, x, y: 2 * np.dot(w * x - y, x) / len(x), lambda w, x, y: float(np.mean(2 * (w * x - y) * x))],
-        wrong=[
-            lambda w, x, y: None,
-            lambda w, x, y: "0.5",
-            lambda w, x, y: np.mean(2 * (w * x - y) * x) + 0.1,
-            lambda w, x, y: [1, 2],
+        mistakes=[
+            (lambda w, x, y: None, "your function returns None; end it with `return` and the result."),
+            (
+                lambda w, x, y: "0.5",
+                (
+                    "for the input 2.0, [1.0, 2.0, 3.0], [1.0, 3.0, 2.0] your function returns 0.5, but it should "
+                    "return 10. The gradient is the mean over the examples of 2 * (w * x - y) * x."
+                ),
+            ),
+            (
+                lambda w, x, y: np.mean(2 * (w * x - y) * x) + 0.1,
+                (
+                    "for the input 2.0, [1.0, 2.0, 3.0], [1.0, 3.0, 2.0] your function returns 10.1, but it should "
+                    "return 10. The gradient is the mean over the examples of 2 * (w * x - y) * x."
+                ),
+            ),
+            (
+                lambda w, x, y: [1, 2],
+                (
+                    "for the input 2.0, [1.0, 2.0, 3.0], [1.0, 3.0, 2.0] your output has shape (2,) but should be "
+                    "one number. The gradient is the mean over the examples of 2 * (w * x - y) * x."
+                ),
+            ),
         ],
     ),
     "q6": Cases(
         right=[_descend],
-        wrong=[
-            lambda gradient, w, learning_rate, steps: None,
-            lambda gradient, w, learning_rate, steps: "w",
-            lambda gradient, w, learning_rate, steps: _descend(gradient, w, learning_rate / 2, steps),
+        mistakes=[
+            (
+                lambda gradient, w, learning_rate, steps: None,
+                "your function returns None; end it with `return` and the result.",
+            ),
+            (lambda gradient, w, learning_rate, steps: "w", "your function returns str, not an array of numbers."),
+            (
+                lambda gradient, w, learning_rate, steps: _descend(gradient, w, learning_rate / 2, steps),
+                (
+                    "for the input the gradient 2 * (w - 3) of (w - 3)**2, 0.0, 0.1, 15 your function returns "
+                    "2.38233, but it should return 2.89445. Start from w and repeat `steps` times: w = w - "
+                    "learning_rate * gradient(w)."
+                ),
+            ),
         ],
     ),
-    "q7": Cases(right=[32.0, np.int64(32)], wrong=["32", 32.5, None, 0]),
+    "q7": Cases(
+        right=[32.0, np.int64(32)],
+        mistakes=[
+            ("32", "The number of updates should be a number, such as 10, but you gave str '32'."),
+            (
+                32.5,
+                (
+                    "The number of updates is a whole number, but you gave 32.5. A step is one update with one "
+                    "batch, and the last batch may hold fewer images."
+                ),
+            ),
+            (None, "The number of updates should be a number, such as 10, but you gave NoneType None."),
+            (0, "0 is not right. An epoch makes one update per batch: ceil(N / B) of them."),
+        ],
+    ),
 }

@@ -124,7 +124,14 @@ CASES = {
     ),
     "q2": Cases(
         right=[109386.0],
-        wrong=[109_000, "109386", None],
+        mistakes=[
+            (
+                109_000,
+                ("109,000 is not right. Count layer by layer with (inputs + 1) * units, then add the three layers up."),
+            ),
+            ("109386", "The number of parameters should be a number, but you gave str '109386'."),
+            (None, "The number of parameters should be a number, but you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[
@@ -134,7 +141,36 @@ CASES = {
             keras.losses.categorical_crossentropy,
             "categorical cross-entropy",
         ],
-        wrong=[keras.losses.SparseCategoricalCrossentropy(), "mean_absolute_error", "cross_entropy", 3],
+        mistakes=[
+            (
+                keras.losses.SparseCategoricalCrossentropy(),
+                (
+                    "the sparse loss reads one integer per image (shape (N,)); these labels are one-hot rows of "
+                    "shape (N, 10). Its non-sparse sibling reads those."
+                ),
+            ),
+            (
+                "mean_absolute_error",
+                (
+                    "mean absolute error is for regression (predicting numbers); for class probabilities use a "
+                    "cross-entropy."
+                ),
+            ),
+            (
+                "cross_entropy",
+                (
+                    "which cross-entropy? Keras has three: binary_crossentropy, categorical_crossentropy and "
+                    "sparse_categorical_crossentropy."
+                ),
+            ),
+            (
+                3,
+                (
+                    "3 is not a Keras loss this notebook uses; answer with a loss name such as 'mse' or a class "
+                    "such as keras.losses.MeanSquaredError."
+                ),
+            ),
+        ],
     ),
     "q4": Cases(
         wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],

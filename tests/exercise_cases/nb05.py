@@ -57,15 +57,52 @@ Q4_WRONG = {
 CASES = {
     "q1": Cases(
         right=[[0.84, 0.97, 0.80, 0.50], (0.8401, 0.97, 0.8, 0.4999)],
-        wrong=[[0.84, 0.97, 0.80], [0.84, 0.97, 0.80, 0.60], "0.84, 0.97, 0.8, 0.5", None],
+        mistakes=[
+            ([0.84, 0.97, 0.80], "Your per-class accuracy has shape (3,) but should have shape (4,)."),
+            (
+                [0.84, 0.97, 0.80, 0.60],
+                (
+                    "Your per-class accuracy has the right shape, but 1 of its 4 values differs; the first is at "
+                    "index (3,): you have 0.6, expected 0.5."
+                ),
+            ),
+            (
+                "0.84, 0.97, 0.8, 0.5",
+                (
+                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5, 0.5]; you gave "
+                    "str '0.84, 0.97, 0.8, 0.5'."
+                ),
+            ),
+            (
+                None,
+                (
+                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5, 0.5]; you gave "
+                    "NoneType None."
+                ),
+            ),
+        ],
     ),
     "q2": Cases(
         right=[np.int64(_Q2_EPOCH), float(_Q2_EPOCH)],
-        wrong=[1, 0, 13, 6.5, "6", [6], True, None],
+        mistakes=[
+            (1, ("1 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
+            (0, ("0 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
+            (13, ("13 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
+            (6.5, "The epoch is a whole number, but you gave 6.5. Epochs are counted 1, 2, 3, ..."),
+            ("6", "The epoch should be a number, such as 3, but you gave str '6'."),
+            ([6], "The epoch should be a number, such as 3, but you gave list [6]."),
+            (True, "The epoch should be a number, such as 3, but you gave bool True."),
+            (None, "The epoch should be a number, such as 3, but you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=["B", " (b) "],
-        wrong=["e", "bc", 2, None],
+        mistakes=[
+            ("e", "'e' is not one of the options; pick one of a, b, c, d."),
+            ("bc", "'bc' is not one of the options; pick one of a, b, c, d."),
+            (2, "give the letter of your choice as a string, such as 'a'; you gave int 2."),
+            (None, "give the letter of your choice as a string, such as 'a'; you gave NoneType None."),
+        ],
     ),
     "q4": Cases(
         right=[lambda: _q4_model()],

@@ -81,22 +81,52 @@ def _q5_wrong_loss(x, y):  # categorical cross-entropy on integer labels raises 
 CASES = {
     "q1": Cases(
         right=[2304.0, np.int64(2304)],
-        wrong=[2305, "2304", 2304.5, None],
+        mistakes=[
+            (
+                2305,
+                (
+                    "2,305 is not right. Follow one side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) "
+                    "gives floor(n / 2); then multiply side x side x channels."
+                ),
+            ),
+            ("2304", "The flatten size should be a number, such as 1600, but you gave str '2304'."),
+            (2304.5, "The flatten size is a whole number, but you gave 2,304.5. It counts values."),
+            (None, "The flatten size should be a number, such as 1600, but you gave NoneType None."),
+        ],
     ),
     "q2": Cases(
         right=[18496.0, np.int64(18496)],
-        wrong=[18497, "18,496", None],
+        mistakes=[
+            (18497, "18,497 is not right. Use (k * k * c_in + 1) * c_out with k = 3, c_in = 32, c_out = 64."),
+            ("18,496", "The parameter count should be a number, such as 1600, but you gave str '18,496'."),
+            (None, "The parameter count should be a number, such as 1600, but you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[[None, 30, 30, 32], (None, np.int64(30), 30, 32), (None, 30.0, 30, 32)],
-        wrong=[
-            (30, 30, 32),
-            (1, 30, 30, 32),
-            (None, 30, 31, 32),
-            "(None, 30, 30, 32)",
-            30,
-            (None, 30, 30, 64),
-            (None, 28, 28, 32),
+        mistakes=[
+            (
+                (30, 30, 32),
+                ("(30, 30, 32) is right for one image, but Keras writes the batch axis first: (None, 30, 30, 32)."),
+            ),
+            (
+                (1, 30, 30, 32),
+                "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
+            ),
+            (
+                (None, 30, 31, 32),
+                "the input is square and every layer treats height and width alike, so they are equal.",
+            ),
+            ("(None, 30, 30, 32)", "give the shape as a tuple of 4 entries; you gave str '(None, 30, 30, 32)'."),
+            (30, "give the shape as a tuple of 4 entries; you gave int 30."),
+            ((None, 30, 30, 64), "64 channels is not right: a Conv2D outputs one channel per filter."),
+            (
+                (None, 28, 28, 32),
+                (
+                    "entry 2 (height) is 28, which is not right. Follow the side: 'same' keeps the size, "
+                    "MaxPooling2D(2) halves it, a 3 x 3 'valid' convolution takes 2 off."
+                ),
+            ),
         ],
     ),
     "q4": Cases(

@@ -54,15 +54,55 @@ Q4_WRONG = {
 CASES = {
     "q1": Cases(
         right=[42.0, np.int64(42)],
-        wrong=[41.67, 43, 41.5, "42", None, True],
+        mistakes=[
+            (
+                41.67,
+                (
+                    "41.6667 is 2,000 / 48, but a step processes a whole batch: there is no two-thirds of a step. "
+                    "The images left over form one more, smaller batch."
+                ),
+            ),
+            (43, "43 is not right. Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch."),
+            (41.5, "The number of steps is a whole number, but you gave 41.5. There is one step per batch."),
+            ("42", "The number of steps should be a number, such as 10, but you gave str '42'."),
+            (None, "The number of steps should be a number, such as 10, but you gave NoneType None."),
+            (True, "The number of steps should be a number, such as 10, but you gave bool True."),
+        ],
     ),
     "q2": Cases(
         right=[256.0, np.int64(256)],
-        wrong=[255, 256.5, "256", None],
+        mistakes=[
+            (
+                255,
+                (
+                    "255 is not right. Follow the side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) "
+                    "gives floor(n / 2), five times; then side x side x 64."
+                ),
+            ),
+            (
+                256.5,
+                (
+                    "The flatten size is a whole number, but you gave 256.5. Flatten outputs a whole number of "
+                    "values (height x width x channels)."
+                ),
+            ),
+            ("256", "The flatten size should be a number, such as 1600, but you gave str '256'."),
+            (None, "The flatten size should be a number, such as 1600, but you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[540, 5.4e2, np.float64(540.0), 514.98],
-        wrong=[600, "540", None],
+        mistakes=[
+            (
+                600,
+                (
+                    "600 is not right. Multiply images x height x width x channels x bytes per value, then divide "
+                    "by 1,000,000."
+                ),
+            ),
+            ("540", "The memory in megabytes should be a number, such as 100, but you gave str '540'."),
+            (None, "The memory in megabytes should be a number, such as 100, but you gave NoneType None."),
+        ],
     ),
     "q4": Cases(
         right=[_q4_pipeline()],

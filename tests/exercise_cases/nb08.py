@@ -42,7 +42,18 @@ Q4_WRONG = {
 CASES = {
     "q1": Cases(
         right=[3_211_776.0, np.int64(3_211_776)],
-        wrong=[3_211_777, "3211776", 3_211_776.5, None],
+        mistakes=[
+            (
+                3_211_777,
+                (
+                    "3,211,777 is not right. First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, "
+                    "MaxPooling2D(2) halves and rounds down) to get the flatten size, then use (n_in + 1) * n_out."
+                ),
+            ),
+            ("3211776", "The parameter count should be a number, such as 1000, but you gave str '3211776'."),
+            (3_211_776.5, "The parameter count is a whole number, but you gave 3,211,776.5. It counts weights."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+        ],
     ),
     "q2": Cases(
         right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],

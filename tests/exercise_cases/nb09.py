@@ -50,19 +50,83 @@ Q5_WRONG = {
 CASES = {
     "q1": Cases(
         right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
-        wrong=[(46, 46, 64), (1, 46, 46, 64), (None, 46, 45, 64), (None, 40, 40, 64), "(None, 46, 46, 64)", 46],
+        mistakes=[
+            (
+                (46, 46, 64),
+                ("(46, 46, 64) is right for one image, but Keras writes the batch axis first: (None, 46, 46, 64)."),
+            ),
+            (
+                (1, 46, 46, 64),
+                "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
+            ),
+            (
+                (None, 46, 45, 64),
+                "the input is square and every layer treats height and width alike, so they are equal.",
+            ),
+            (
+                (None, 40, 40, 64),
+                (
+                    "entry 2 (height) is 40, which is not right. Follow the side from 200: a 3 x 3 'valid' "
+                    "convolution takes 2 off, MaxPooling2D(2) halves and rounds down."
+                ),
+            ),
+            ("(None, 46, 46, 64)", "give the shape as a tuple of 4 entries; you gave str '(None, 46, 46, 64)'."),
+            (46, "give the shape as a tuple of 4 entries; you gave int 46."),
+        ],
     ),
     "q2": Cases(
         right=["Pool2", " pool2"],
-        wrong=["dense", 2, None],
+        mistakes=[
+            (
+                "dense",
+                (
+                    "'dense' is not one of the options; pick one of conv1, pool1, conv2, pool2, conv3, pool3, "
+                    "conv4, pool4."
+                ),
+            ),
+            (2, "answer with the layer's name as a string, such as 'conv1'; you gave int 2."),
+            (None, "answer with the layer's name as a string, such as 'conv1'; you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
-        wrong=[[0.2, 0.1, 0.3], "0.2, -0.1, 0.3", [0.2, -0.1]],
+        mistakes=[
+            (
+                [0.2, 0.1, 0.3],
+                (
+                    "Your array of weights has the right shape, but 1 of its 3 values differs; the first is at "
+                    "index (1,): you have 0.1, expected -0.1."
+                ),
+            ),
+            (
+                "0.2, -0.1, 0.3",
+                (
+                    "Your array of weights should be an array of numbers, such as np.array([0.1, 0.2, 0.3]); you "
+                    "gave str '0.2, -0.1, 0.3'."
+                ),
+            ),
+            ([0.2, -0.1], "Your array of weights has shape (2,) but should have shape (3,)."),
+        ],
     ),
     "q4": Cases(
         right=[[[0.2, 0.0], [0.3, 0.6]]],
-        wrong=[[[0.2, 0.0], [0.3, 0.5]], "heatmap", [0.2, 0.0, 0.3, 0.6]],
+        mistakes=[
+            (
+                [[0.2, 0.0], [0.3, 0.5]],
+                (
+                    "The heatmap has the right shape, but 1 of its 4 values differs; the first is at index (1, 1): "
+                    "you have 0.5, expected 0.6."
+                ),
+            ),
+            (
+                "heatmap",
+                (
+                    "The heatmap should be an array of numbers, such as np.array([[0.1, 0.2], [0.3, 0.4]]); you "
+                    "gave str 'heatmap'."
+                ),
+            ),
+            ([0.2, 0.0, 0.3, 0.6], "The heatmap has shape (4,) but should have shape (2, 2)."),
+        ],
     ),
     "q5": Cases(
         right=[_q5_make(), _q5_by_helper],

@@ -56,27 +56,73 @@ Q5_WRONG = {
 CASES = {
     "q1": Cases(
         right=[34176.0, np.int64(34176)],
-        wrong=[34177, "34176", 34176.5, None],
+        mistakes=[
+            (
+                34177,
+                (
+                    "34,177 is not right. Add the depthwise weights (k * k * c_in), the pointwise weights (c_in * "
+                    "c_out) and one bias per output channel."
+                ),
+            ),
+            ("34176", "The parameter count should be a number, such as 1000, but you gave str '34176'."),
+            (34176.5, "The parameter count is a whole number, but you gave 34,176.5."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+        ],
     ),
     "q2": Cases(
         right=[11.0, np.int64(11)],
-        wrong=[12, 7, "11", 11.5, None],
+        mistakes=[
+            (12, "12 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
+            (7, "7 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
+            ("11", "The receptive field should be a number, such as 7, but you gave str '11'."),
+            (11.5, "The receptive field is a whole number, but you gave 11.5."),
+            (None, "The receptive field should be a number, such as 7, but you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[[None, 28, 28, 128], (None, np.int64(28), 28, 128), (None, 28.0, 28, 128)],
-        wrong=[
-            (28, 28, 128),
-            (1, 28, 28, 128),
-            (None, 28, 27, 128),
-            (None, 28, 28, 256),
-            "(None, 28, 28, 128)",
-            28,
-            (None, 30, 30, 128),
+        mistakes=[
+            (
+                (28, 28, 128),
+                ("(28, 28, 128) is right for one image, but Keras writes the batch axis first: (None, 28, 28, 128)."),
+            ),
+            (
+                (1, 28, 28, 128),
+                "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
+            ),
+            (
+                (None, 28, 27, 128),
+                "the input is square and every layer treats height and width alike, so they are equal.",
+            ),
+            (
+                (None, 28, 28, 256),
+                ("256 channels is not right: the unit outputs one channel per filter, ResidualUnit(128, ...) has 128."),
+            ),
+            ("(None, 28, 28, 128)", "give the shape as a tuple of 4 entries; you gave str '(None, 28, 28, 128)'."),
+            (28, "give the shape as a tuple of 4 entries; you gave int 28."),
+            (
+                (None, 30, 30, 128),
+                (
+                    "entry 2 (height) is 30, which is not right. With padding='same' and stride 2 the side becomes "
+                    "ceil(56 / 2)."
+                ),
+            ),
         ],
     ),
     "q4": Cases(
         right=[33312.0, np.int64(33312)],
-        wrong=[33313, "33312", 33312.5, None],
+        mistakes=[
+            (
+                33313,
+                (
+                    "33,313 is not right. The block has two dense layers, c -> c/r and c/r -> c, each with a bias "
+                    "per unit; pooling and scaling have no parameters."
+                ),
+            ),
+            ("33312", "The parameter count should be a number, such as 1000, but you gave str '33312'."),
+            (33312.5, "The parameter count is a whole number, but you gave 33,312.5."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+        ],
     ),
     "q5": Cases(
         right=[_q5_make()],

@@ -11,19 +11,50 @@ from . import Cases
 CASES = {
     "q1": Cases(
         right=[525058.0, np.int64(525058)],
-        wrong=[524801, 525057, "525058", None, 525058.5],
+        mistakes=[
+            (524801, "524,801: this head ends in a softmax with 2 units (one per class), not one sigmoid unit."),
+            (
+                525057,
+                (
+                    "525,057 is not right. Follow the shapes: (7, 7, 2048) -> AveragePooling2D(7) -> (1, 1, 2048) "
+                    "-> Flatten -> 2048 -> Dense(256) -> Dropout -> Dense(2); a Dense layer has (inputs + 1) * "
+                    "units parameters."
+                ),
+            ),
+            (
+                "525058",
+                ("The number of trainable parameters should be a number, such as 10245, but you gave str '525058'."),
+            ),
+            (
+                None,
+                ("The number of trainable parameters should be a number, such as 10245, but you gave NoneType None."),
+            ),
+            (
+                525058.5,
+                ("The number of trainable parameters is a whole number, but you gave 525,058.5. It counts weights."),
+            ),
+        ],
     ),
     "q2": Cases(
         right=[0.0001, np.float32(1e-4)],
-        wrong=[1e-5, 0.5, "1e-4", None, True],
+        mistakes=[
+            (1e-5, "1e-05 is not one of the four choices: 0.1, 0.01, 0.001, 0.0001."),
+            (0.5, "0.5 is not one of the four choices: 0.1, 0.01, 0.001, 0.0001."),
+            ("1e-4", "The learning rate should be a number, such as 0.01 or 1e-2, but you gave str '1e-4'."),
+            (None, "The learning rate should be a number, such as 0.01 or 1e-2, but you gave NoneType None."),
+            (True, "The learning rate should be a number, such as 0.01 or 1e-2, but you gave bool True."),
+        ],
     ),
     "q3": Cases(
         right=[lambda model: _unfreeze(model, ("conv2", "conv3"))],
-        wrong=[
-            lambda model: model,
-            lambda model: None,
-            lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
-            lambda model: model.get_layer("bas"),
+        wrong=[lambda model: model.get_layer("bas")],
+        mistakes=[
+            (lambda model: model, "your model's trainable parameter count is 85, but it should be 3,573."),
+            (lambda model: None, "`prepare_fine_tuning` returns None; end it with `return` and the model."),
+            (
+                lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
+                "your model's trainable parameter count is 3,797, but it should be 3,573.",
+            ),
         ],
     ),
 }

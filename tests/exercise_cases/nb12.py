@@ -58,15 +58,64 @@ def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
 CASES = {
     "q1": Cases(
         right=[14.0, np.int64(14)],
-        wrong=[16, 14.5, "14", None, True],
+        mistakes=[
+            (
+                16,
+                (
+                    "16 is not right. For each class compute 0.2 * n, round it to the nearest whole number (at "
+                    "least 1), then add up the three classes."
+                ),
+            ),
+            (14.5, "The number of images is a whole number, but you gave 14.5. Each class's share is rounded."),
+            ("14", "The number of images should be a number, such as 10, but you gave str '14'."),
+            (None, "The number of images should be a number, such as 10, but you gave NoneType None."),
+            (True, "The number of images should be a number, such as 10, but you gave bool True."),
+        ],
     ),
     "q2": Cases(
         right=["d", " D "],
-        wrong=["F", "DE", ["D"], 4, None],
+        mistakes=[
+            ("F", "'F' is not one of the options; pick one of A, B, C, D, E."),
+            ("DE", "'DE' is not one of the options; pick one of A, B, C, D, E."),
+            (["D"], "give the letter of your choice as a string, such as 'a'; you gave list ['D']."),
+            (4, "give the letter of your choice as a string, such as 'a'; you gave int 4."),
+            (None, "give the letter of your choice as a string, such as 'a'; you gave NoneType None."),
+        ],
     ),
     "q3": Cases(
         right=[[0.9, 0.56, 0.875], (0.90, 0.56, 0.88), [45 / 50, 28 / 50, 35 / 40]],
-        wrong=[[0.9, 0.56], [0.9, 0.6, 0.875], "0.9, 0.56, 0.875", 0.9, None, ["a", "b", "c"]],
+        mistakes=[
+            ([0.9, 0.56], "Your per-class accuracy has shape (2,) but should have shape (3,)."),
+            (
+                [0.9, 0.6, 0.875],
+                (
+                    "Your per-class accuracy has the right shape, but 1 of its 3 values differs; the first is at "
+                    "index (1,): you have 0.6, expected 0.56."
+                ),
+            ),
+            (
+                "0.9, 0.56, 0.875",
+                (
+                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5]; you gave str "
+                    "'0.9, 0.56, 0.875'."
+                ),
+            ),
+            (0.9, "Your per-class accuracy has shape () but should have shape (3,)."),
+            (
+                None,
+                (
+                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5]; you gave "
+                    "NoneType None."
+                ),
+            ),
+            (
+                ["a", "b", "c"],
+                (
+                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5]; you gave list "
+                    "['a', 'b', 'c']."
+                ),
+            ),
+        ],
     ),
     "q4": Cases(
         right=[_q4_permuted],
