@@ -141,7 +141,7 @@ def test_split_is_stratified_repeatable_and_disjoint(tmp_path):
     assert per_class == [4, 2, 1]
     for path, label in train + val:  # the label is the class folder's position
         assert check.class_names[label] in path
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="between 0 and 1"):
         split_folder(check, 1.0)
 
 
