@@ -51,7 +51,7 @@ lint: install
 
 # The test suite runs in the fast profile (helpers/profile.py), whatever COURSE_PROFILE a learner
 # has set for JupyterLab: small subsets and a few epochs, so that it takes minutes. The full
-# profile, as learners run the notebooks, is `make course` (1 h 37 min on a 2-core CPU, README).
+# profile, as learners run the notebooks, is `make course` (about an hour and a half on a 2-core CPU).
 TEST_PROFILE := fast
 TEST_ENV := COURSE_PROFILE=$(TEST_PROFILE)
 
