@@ -170,8 +170,8 @@ q3 = Model(
         ),
         (
             lambda: _model(_conv(), _pool(), _pool()),
-            "your output is 6 x 6: the Conv2D uses the default padding='valid', so 28 -> 26 -> 13 -> 6. With "
-            "padding='same' the convolution keeps 28 x 28.",
+            "your output is 6 x 6: the Conv2D uses the default padding='valid', which takes 28 to 26, and "
+            "halving 26 twice gives 6 (26 -> 13 -> 6). With padding='same' the convolution keeps 28 x 28.",
         ),
         (
             lambda: _model(_conv(padding="same"), _pool(), _conv(padding="same"), _pool()),

@@ -310,9 +310,9 @@ q3 = Choice(
         (
             "binary_crossentropy",
             "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions "
-            "(multi-label). It runs without an error, but it is not the loss of one class "
-            "out of ten, and the 'accuracy' it reports is then binary accuracy, which "
-            "looks far too good.",
+            "(multi-label). It runs without an error, but it averages ten yes/no losses instead "
+            "of taking -log of the probability of the one right class, the loss of one class "
+            "out of ten.",
         ),
         (
             "mse",
@@ -389,9 +389,9 @@ q4 = Code(
     answer=_q4_solution,
     stub="train_digits",
     title="reach 93% on MNIST digits",
-    hint="Everything of section 2 inside one function: keras.Sequential with keras.Input((28, 28)), "
+    hint="Everything of sections 2 and 3 inside one function: keras.Sequential with keras.Input((28, 28)), "
     "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
     "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
-    "return the model, not the History. With so few images, ten epochs take a few seconds.",
+    "return the model, not the History. With so few images, ten epochs fit well inside the time allowed.",
     solution=code_of(_q4_solution, "train_digits"),
 )

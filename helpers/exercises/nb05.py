@@ -63,8 +63,9 @@ q1 = Number(
         (1 - _Q1_EXPECTED, "these are the error rates (1 - accuracy): the fraction of each class the model got wrong."),
         (
             _Q1_DIAG.sum() / Q1_CONFUSION.sum(),
-            "0.7429 is the overall accuracy (trace / total). Per-class "
-            "accuracy is one number per class: 4 numbers here.",
+            f"{_Q1_DIAG.sum() / Q1_CONFUSION.sum():.4f} is the overall accuracy (trace / total, "
+            f"{_Q1_DIAG.sum():.0f} / {Q1_CONFUSION.sum()}). Per-class accuracy is one number per class: "
+            "4 numbers here.",
         ),
         (
             Q1_CONFUSION / Q1_CONFUSION.sum(axis=1, keepdims=True),
@@ -267,8 +268,9 @@ def _check_q4(answer: Any) -> str:
     if not model.losses:
         raise Wrong("the model collects no penalty term (model.losses is empty), so L2 never reaches the loss.")
     return (
-        f"{Q4_PARAMS:,} parameters as before; in training dropout zeroes 30% of the 128 hidden values "
-        f"at each step, and fit adds {Q4_L2:g} x the sum of the squared hidden weights to the loss "
+        f"{Q4_PARAMS:,} parameters as before; in training dropout zeroes each of the 128 hidden values "
+        f"with probability {Q4_RATE} at each step, and fit adds {Q4_L2:g} x the sum of the squared hidden "
+        f"weights to the loss "
         f"({float(_numpy(sum(model.losses))):.4f} for these initial weights)."
     )
 

@@ -77,6 +77,13 @@ CASES = {
                     "same in both."
                 ),
             ),
+            (
+                lambda: _model(_conv(), keras.layers.MaxPooling2D(4)),
+                (
+                    "your output is 6 x 6: the Conv2D uses the default padding='valid', which takes 28 to 26, and "
+                    "halving 26 twice gives 6 (26 -> 13 -> 6). With padding='same' the convolution keeps 28 x 28."
+                ),
+            ),
             (lambda: "model", "`build_model` should return a Keras model (or layer); it returns str."),
             ("build_model", "pass the function itself, `build_model` (no brackets); you gave str."),
         ],

@@ -143,6 +143,14 @@ CASES = {
         ],
         mistakes=[
             (
+                keras.losses.BinaryCrossentropy(),
+                (
+                    "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions (multi-label). "
+                    "It runs without an error, but it averages ten yes/no losses instead of taking -log of the "
+                    "probability of the one right class, the loss of one class out of ten."
+                ),
+            ),
+            (
                 keras.losses.SparseCategoricalCrossentropy(),
                 (
                     "the sparse loss reads one integer per image (shape (N,)); these labels are one-hot rows of "

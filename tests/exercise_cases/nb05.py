@@ -60,6 +60,11 @@ CASES = {
         mistakes=[
             ([0.84, 0.97, 0.80], "Your per-class accuracy has shape (3,) but should have shape (4,)."),
             (
+                448 / 550,
+                "0.8145 is the overall accuracy (trace / total, 448 / 550). Per-class accuracy is one number "
+                "per class: 4 numbers here.",
+            ),
+            (
                 [0.84, 0.97, 0.80, 0.60],
                 (
                     "Your per-class accuracy has the right shape, but 1 of its 4 values differs; the first is at "
