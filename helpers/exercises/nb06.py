@@ -195,8 +195,9 @@ q3 = Shape(
         ),
         (
             (None, 31, 31, 32),
-            "a side of 31 would come from a 62 x 62 map after pooling; but padding='same' "
-            "keeps the first Conv2D at 64 x 64, and the last Conv2D takes 2 off.",
+            "a side of 31: either the last Conv2D took only 1 off (a 3 x 3 'valid' convolution "
+            "takes 2: n - 3 + 1), or you pooled a 62 x 62 map and stopped there: padding='same' "
+            "keeps the first Conv2D at 64 x 64, and the last Conv2D still follows the pooling.",
         ),
         (
             (None, 62, 62, 32),
