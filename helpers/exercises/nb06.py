@@ -195,8 +195,9 @@ q3 = Shape(
         ),
         (
             (None, 31, 31, 32),
-            "a side of 31 would come from a 62 x 62 map after pooling; but padding='same' "
-            "keeps the first Conv2D at 64 x 64, and the last Conv2D takes 2 off.",
+            "a side of 31: either the last Conv2D took only 1 off (a 3 x 3 'valid' convolution "
+            "takes 2: n - 3 + 1), or you pooled a 62 x 62 map and stopped there: padding='same' "
+            "keeps the first Conv2D at 64 x 64, and the last Conv2D still follows the pooling.",
         ),
         (
             (None, 62, 62, 32),
@@ -217,9 +218,9 @@ q3 = Shape(
     ),
     solution=(
         "$64 \\to 64$ ('same') $\\to 32$ (pooling) $\\to 32 - 3 + 1 = 30$ ('valid'), with "
-        "32 channels: `(None, 30, 30, 32)`. Check it with `keras.Sequential([keras.Input((64, 64, 3)), "
+        "32 channels: `(None, 30, 30, 32)`. Check it: build `model = keras.Sequential([keras.Input((64, 64, 3)), "
         "keras.layers.Conv2D(16, 3, padding='same'), keras.layers.MaxPooling2D(2), "
-        "keras.layers.Conv2D(32, 3)]).output.shape`."
+        "keras.layers.Conv2D(32, 3)])` and read `model.layers[-1].output.shape`."
     ),
 )
 
@@ -297,10 +298,14 @@ def _check_q4(answer: Any) -> str:
         counts = ", ".join(
             f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers if layer.count_params()
         )
+        fix = (
+            "keep the biases (use_bias=True, the default)"
+            if model.count_params() < Q4_PARAMS
+            else "add no layer with weights beyond the three Conv2D and the output Dense(10)"
+        )
         raise Wrong(
             f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
-            f"{Q4_PARAMS:,} ({counts}). Keep the biases (use_bias=True, the default) and add no "
-            f"layer with weights."
+            f"{Q4_PARAMS:,} ({counts}): {fix}."
         )
     scores = _output(model, np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False)
     if not np.allclose(scores.sum(axis=1), 1, atol=1e-4) or (scores < 0).any():

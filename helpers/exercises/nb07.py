@@ -286,6 +286,12 @@ def _check_q4(answer) -> str:
                 "the pixel values were divided by 255; leave them from 0 to 255, because the model "
                 "scales them itself with Rescaling(1 / 255)."
             )
+        if np.allclose(values, np.round((ids + 0.6) / 255)):
+            raise Wrong(
+                "the pixel values were divided by 255 before they were stored as uint8, which holds "
+                "whole numbers only, so every value 0 to 255 became 0 or 1. Leave them from 0 to 255: "
+                "the model scales them itself with Rescaling(1 / 255)."
+            )
         if not np.allclose(values, ids + 1):
             raise Wrong(
                 "an image no longer sits next to its own label; map image and label together: "

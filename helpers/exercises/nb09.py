@@ -85,11 +85,16 @@ q1 = Shape(
             "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
             "use 'valid' and every pooling halves the side.",
         ),
-        (_side(47), "a side of 47: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 1."),
+        (
+            _side(47),
+            "a side of 47: either pool2 rounded 97 / 2 up to 49 (MaxPooling2D(2) rounds down, to 48), or "
+            "conv3 took only 1 off (a 3 x 3 'valid' convolution takes 2: n - 3 + 1).",
+        ),
         (_side(45), "a side of 45: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3."),
         (
             _side(49),
-            "a side of 49: MaxPooling2D(2) rounds down: 97 pooled gives floor(97 / 2) = 48, and conv3 then gives 46.",
+            "a side of 49: that is 97 / 2 rounded up, the output of pool2. MaxPooling2D(2) rounds down, "
+            "and conv3 comes after pool2 and takes 2 more off the side.",
         ),
         (
             _side(34),

@@ -157,8 +157,8 @@ CASES = {
             (
                 Q4_WRONG["no biases"],
                 "the shapes are right, but the model has 23,834 parameters instead of 23,946 (Conv2D "
-                "144, Conv2D 4,608, Conv2D 18,432, Dense 650). Keep the biases (use_bias=True, the "
-                "default) and add no layer with weights.",
+                "144, Conv2D 4,608, Conv2D 18,432, Dense 650): keep the biases (use_bias=True, the "
+                "default).",
             ),
             (
                 Q4_WRONG["no softmax"],
@@ -170,8 +170,8 @@ CASES = {
             (
                 Q4_WRONG["an extra dense layer"],
                 "the shapes are right, but the model has 28,106 parameters instead of 23,946 (Conv2D "
-                "160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650). Keep the biases "
-                "(use_bias=True, the default) and add no layer with weights.",
+                "160, Conv2D 4,640, Conv2D 18,496, Dense 4,160, Dense 650): add no layer with weights "
+                "beyond the three Conv2D and the output Dense(10).",
             ),
         ],
     ),

@@ -11,13 +11,23 @@ from . import Cases
 SEED = 42  # the seed of the shuffles
 
 
-def _q4_pipeline(*, round_first=True, cache=True, shuffle="after cache", batch=Q4_BATCH, to_float=True, scale=False):
+def _q4_pipeline(
+    *,
+    round_first=True,
+    cache=True,
+    shuffle="after cache",
+    batch=Q4_BATCH,
+    to_float=True,
+    scale=False,
+    scale_first=False,
+):
     """A pipeline function with one thing changed (for the checker's tests)."""
     import tensorflow as tf
 
     def pipeline(images, training):
         if round_first:
-            images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label))
+            divisor = 255.0 if scale_first else 1.0
+            images = images.map(lambda image, label: (tf.cast(tf.round(image / divisor), tf.uint8), label))
         else:
             images = images.map(lambda image, label: (tf.cast(image, tf.uint8), label))
         if training and shuffle == "before cache":
@@ -48,6 +58,7 @@ Q4_WRONG = {
     "batches of 16": _q4_pipeline(batch=16),
     "left as uint8": _q4_pipeline(to_float=False),
     "scaled to [0, 1]": _q4_pipeline(scale=True),
+    "scaled to [0, 1] before the uint8 cast": _q4_pipeline(scale_first=True),
 }
 
 
@@ -152,6 +163,12 @@ CASES = {
                 Q4_WRONG["scaled to [0, 1]"],
                 "the pixel values were divided by 255; leave them from 0 to 255, because the model "
                 "scales them itself with Rescaling(1 / 255).",
+            ),
+            (
+                Q4_WRONG["scaled to [0, 1] before the uint8 cast"],
+                "the pixel values were divided by 255 before they were stored as uint8, which holds "
+                "whole numbers only, so every value 0 to 255 became 0 or 1. Leave them from 0 to 255: "
+                "the model scales them itself with Rescaling(1 / 255).",
             ),
         ],
     ),

@@ -74,12 +74,22 @@ CASES = {
                 "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or "
                 "a sofa, so the label may no longer be visible in the image.",
             ),
-            ({"A", "C", "E"}, "You left out: F (contrast): lighting varies between photos."),
+            (
+                {"A", "C", "E"},
+                "One more option suits these photos: for each option you left out, ask again whether "
+                "another photo of a pet could look like that, with the label still true.",
+            ),
             (
                 {"A"},
-                "You left out: C (small rotation): photos are often taken with the camera slightly "
-                "tilted. E (zoom): the animal fills more or less of the frame from photo to photo. F "
-                "(contrast): lighting varies between photos.",
+                "Three more options suit these photos: for each option you left out, ask again whether "
+                "another photo of a pet could look like that, with the label still true.",
+            ),
+            (
+                {"B", "C", "E", "F"},
+                "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken "
+                "upright, so the model would spend its capacity on images it never meets. One more "
+                "option suits these photos: for each option you left out, ask again whether another "
+                "photo of a pet could look like that, with the label still true.",
             ),
         ],
     ),
