@@ -232,6 +232,14 @@ def _check_q4(answer: Any) -> str:
     expected = q4_expected_counts(labels, Q4_FRACTION)
     got = {c: int(np.sum(labels[val] == c)) for c in expected}
     if got != expected:
+        counts = dict(zip(*np.unique(labels, return_counts=True)))
+        if got == {c: min(counts[c] - 1, max(1, int(Q4_FRACTION * counts[c]))) for c in expected}:
+            c = next(c for c in expected if got[c] != expected[c])
+            raise Wrong(
+                f"the validation part holds {got} images per class instead of {expected}: you rounded down, "
+                f"{Q4_FRACTION} * {counts[c]} = {Q4_FRACTION * counts[c]:g} -> {got[c]}. Round to the nearest "
+                f"whole number: round({Q4_FRACTION * counts[c]:g}) = {expected[c]}."
+            )
         if abs(len(val) - sum(expected.values())) <= 1:
             raise Wrong(
                 f"the validation part has about the right size, {len(val)} images, but per class {got} instead of "
