@@ -214,8 +214,9 @@ q3 = Number(
 # wrong function, recognised by its output on a case.
 
 Q4_THRESHOLD = 0.5
-# A chain: box 0 overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 do not
-# touch; the scores are not sorted. Then two boxes with IoU exactly 0.5, and a case with one box.
+# First two pairs of overlapping boxes (IoU 0.875 and 0.71), the scores not sorted. Then a chain: box 0
+# overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 overlap less (IoU 1/3), so
+# box 2 is kept once box 1 is dropped; box 3 overlaps none. Then two boxes with IoU exactly 0.5.
 _CHAIN = (
     np.array([[0.0, 0.0, 0.4, 0.4], [0.1, 0.0, 0.5, 0.4], [0.2, 0.0, 0.6, 0.4], [0.7, 0.7, 0.9, 0.9]]),
     np.array([0.9, 0.8, 0.7, 0.6]),
