@@ -124,10 +124,10 @@ q2 = Number(
             (Q2_LAYERS * (Q2_K - 1), "you forgot the centre pixel: one layer sees 3 = 1 + 2, so five see 1 + 5 * 2."),
             (Q2_EXPECTED - 2, "that is four layers. With five, add 2 once more."),
             (Q2_EXPECTED + 2, "that is six layers: start from 1 pixel and add 2 for each of the five layers."),
-            (Q2_EXPECTED**2, "121 is the number of pixels in the square; the question asks for its width."),
+            (Q2_EXPECTED**2, "that is the number of pixels in the 11 x 11 square; the question asks for its width."),
             (
                 Q2_LAYERS * Q2_K * Q2_K,
-                "45 is the number of weights per pair of channels in the stack (5 * 9); the "
+                "that is the number of weights per pair of channels in the stack (5 * 9); the "
                 "receptive field is a width: 1 + 5 * 2.",
             ),
         ]

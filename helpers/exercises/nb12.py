@@ -40,22 +40,22 @@ q1 = Number(
         [
             (
                 round(Q1_FRACTION * _Q1_TOTAL),
-                "13 is 20% of all 67 images, rounded. split_folder splits each class on "
+                "that is 20% of all 67 images, rounded. split_folder splits each class on "
                 "its own and rounds each share: add up three rounded numbers.",
             ),
             (
                 sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()),
-                "12 comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
+                "that comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
                 "1.6 -> 2 and 3.6 -> 4.",
             ),
             (
                 sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()),
-                "15 comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
+                "that comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
                 "8.2 -> 8.",
             ),
-            (_Q1_TOTAL - Q1_EXPECTED, "53 is the number of training images; the question asks for validation."),
-            (_Q1_TOTAL, "67 is every image of the folder; the question asks how many go to validation."),
-            (len(Q1_COUNTS), "3 is one per class, the least split_folder gives a class; these classes get more."),
+            (_Q1_TOTAL - Q1_EXPECTED, "that is the number of training images; the question asks for validation."),
+            (_Q1_TOTAL, "that is every image of the folder; the question asks how many go to validation."),
+            (len(Q1_COUNTS), "that is one per class, the least split_folder gives a class; these classes get more."),
         ]
     ),
     otherwise=(

@@ -49,8 +49,8 @@ q1 = Number(
                 "you divided by the sum of the two areas, which counts the overlap "
                 "twice. Subtract it once: 400 + 400 - 150.",
             ),
-            (Q1_INTERSECTION, "150 is the intersection in pixels. IoU is a ratio: divide it by the union."),
-            (Q1_UNION, "650 is the union in pixels. IoU is the intersection divided by it."),
+            (Q1_INTERSECTION, "that is the intersection in pixels. IoU is a ratio: divide it by the union."),
+            (Q1_UNION, "that is the union in pixels. IoU is the intersection divided by it."),
             (
                 Q1_UNION / Q1_INTERSECTION,
                 "you divided the union by the intersection; it is the other way round (an IoU is never above 1).",
