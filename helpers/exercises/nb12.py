@@ -166,8 +166,8 @@ q3 = Number(
     ),
     solution=(
         "$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
-        "`per_class_accuracy` from `helpers.evaluation`, or "
-        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`."
+        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`, the formula that `per_class_accuracy` of "
+        "section 6 applies to the matrix it counts from the labels."
     ),
 )
 
