@@ -117,8 +117,8 @@ q2 = Choice(
     ),
     mistakes=list(_Q2_WHY_NOT.items()),
     hint=(
-        "The four mistakes of section 2: no class folders, one class only, an empty class, too few "
-        "images in a class. Unreadable files and files that are not images by their name are left out "
+        "Section 2 shows what stops check_image_folder: no class folders, one class only, an empty class, "
+        "too few images in a class. Unreadable files and files that are not images by their name are left out "
         "with a note, not an error."
     ),
     solution=(
