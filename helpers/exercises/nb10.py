@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import keras
@@ -123,10 +124,10 @@ q2 = Number(
             (Q2_LAYERS * (Q2_K - 1), "you forgot the centre pixel: one layer sees 3 = 1 + 2, so five see 1 + 5 * 2."),
             (Q2_EXPECTED - 2, "that is four layers. With five, add 2 once more."),
             (Q2_EXPECTED + 2, "that is six layers: start from 1 pixel and add 2 for each of the five layers."),
-            (Q2_EXPECTED**2, "121 is the number of pixels in the square; the question asks for its width."),
+            (Q2_EXPECTED**2, "that is the number of pixels in the 11 x 11 square; the question asks for its width."),
             (
                 Q2_LAYERS * Q2_K * Q2_K,
-                "45 is the number of weights per pair of channels in the stack (5 * 9); the "
+                "that is the number of weights per pair of channels in the stack (5 * 9); the "
                 "receptive field is a width: 1 + 5 * 2.",
             ),
         ]
@@ -267,24 +268,53 @@ def _q5_params(c_in: int) -> int:
     return main + projection
 
 
+_Q5_SHAPE = re.compile(r"[\[(]((?:None|\d+)(?:, (?:None|\d+))*)[\])]")
+
+
+def _q5_mismatch(problem: LearnerError, what: str, c_in: int) -> Wrong | None:
+    """The Wrong for a main path and shortcut that cannot be added (Add() or +), read from the shapes
+    that Keras names in its error; None when the error is another one."""
+    message = str(problem.original)
+    if "incompatible shapes" not in message.lower() and "cannot broadcast" not in message.lower():
+        return None
+    shapes = [tuple(part.split(", "))[-3:] for part in _Q5_SHAPE.findall(message)][-2:]
+    sides = {shape[:2] for shape in shapes}
+    channels = sorted({int(shape[2]) for shape in shapes if shape[2] != "None"})
+    if len(shapes) < 2 or sides != {(str(Q5_SIDE), str(Q5_SIDE))}:
+        return Wrong(
+            f"{what} fails where the shortcut is added: the main path has shrunk the "
+            f"{Q5_SIDE} x {Q5_SIDE} maps, so they no longer match the input; give the 3 x 3 "
+            f'convolution padding="same".'
+        )
+    if c_in != Q5_OUT and channels == sorted({c_in, Q5_OUT}):
+        return Wrong(
+            f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
+            f"main path {Q5_OUT}, so they cannot be added. Project the shortcut first: "
+            f"Conv2D({Q5_OUT}, 1, use_bias=False) + BatchNormalization."
+        )
+    if c_in == Q5_OUT and len(channels) == 2 and Q5_OUT in channels:
+        main = next(n for n in channels if n != Q5_OUT)
+        return Wrong(
+            f"{what} fails where the shortcut is added: the main path ends with "
+            f"{main} channels and the input has {Q5_OUT}. The last "
+            f"1 x 1 convolution must expand back to 4 x filters = {Q5_OUT} channels."
+        )
+    return Wrong(
+        f"{what} fails where the shortcut is added: the two have {' and '.join(map(str, channels))} channels. "
+        f"Both must have 4 x filters = {Q5_OUT}: the last 1 x 1 convolution expands to {Q5_OUT}, and the "
+        f"shortcut is the input itself or, when the input has other channels, its 1 x 1 projection to {Q5_OUT}."
+    )
+
+
 def _q5_build(answer, c_in: int):
     x = keras.Input((Q5_SIDE, Q5_SIDE, c_in))
     what = f"bottleneck_unit(x, {Q5_FILTERS}) on an input with {c_in} channels"
     try:
         y = _call(answer, x, Q5_FILTERS, what=what)
     except LearnerError as problem:
-        if "incompatible shapes" in str(problem).lower() or "Add" in str(problem):
-            if c_in != Q5_OUT:
-                raise Wrong(
-                    f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
-                    f"main path {Q5_OUT}, so they cannot be added. Project the shortcut first: "
-                    f"Conv2D({Q5_OUT}, 1, use_bias=False) + BatchNormalization."
-                ) from None
-            raise Wrong(
-                f"{what} fails where the shortcut is added: the main path has shrunk the "
-                f"{Q5_SIDE} x {Q5_SIDE} maps, so they no longer match the input; give the 3 x 3 "
-                f'convolution padding="same".'
-            ) from None
+        mismatch = _q5_mismatch(problem, what, c_in)
+        if mismatch is not None:
+            raise mismatch from None
         raise
     if y is None:
         raise Wrong("bottleneck_unit returned None: end it with `return` and the output tensor.")
@@ -317,7 +347,7 @@ def _check_q5(answer: Any) -> str:
         if shape != expected_shape:
             raise Wrong(f"{what} gives {shape}, but the unit's output is {expected_shape}.")
         convs = _q5_convs(model)
-        adds = [layer for layer in model.layers if isinstance(layer, keras.layers.Add)]
+        adds = [op for op in model.operations if type(op).__name__ == "Add"]  # keras.layers.Add or +
         if not adds:
             raise Wrong(
                 f"{what} has no shortcut: add the unit's input to the main path with "

@@ -168,6 +168,11 @@ def _unfreeze(model: keras.Model, names: tuple[str, ...]) -> keras.Model:
 
 
 def _head_frozen(model):
+    model.get_layer("head").trainable = False
+    return _unfreeze(model, ("conv2", "conv3"))
+
+
+def _model_frozen(model):  # trainable = False on the model freezes all of it, whatever its layers say
     model.trainable = False
     return _unfreeze(model, ("conv2", "conv3"))
 
@@ -214,6 +219,12 @@ q3 = Model(
             _head_frozen,
             "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
             "must keep training while the top of the base is fine-tuned.",
+        ),
+        (
+            _model_frozen,
+            "nothing trains (0 trainable parameters). Setting trainable = False on the whole model freezes "
+            "everything in it, whatever its layers say; set trainable on the layers of the base only, and "
+            "leave the head trainable.",
         ),
     ],
     hint=(

@@ -40,22 +40,22 @@ q1 = Number(
         [
             (
                 round(Q1_FRACTION * _Q1_TOTAL),
-                "13 is 20% of all 67 images, rounded. split_folder splits each class on "
+                "that is 20% of all 67 images, rounded. split_folder splits each class on "
                 "its own and rounds each share: add up three rounded numbers.",
             ),
             (
                 sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()),
-                "12 comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
+                "that comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
                 "1.6 -> 2 and 3.6 -> 4.",
             ),
             (
                 sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()),
-                "15 comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
+                "that comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
                 "8.2 -> 8.",
             ),
-            (_Q1_TOTAL - Q1_EXPECTED, "53 is the number of training images; the question asks for validation."),
-            (_Q1_TOTAL, "67 is every image of the folder; the question asks how many go to validation."),
-            (len(Q1_COUNTS), "3 is one per class, the least split_folder gives a class; these classes get more."),
+            (_Q1_TOTAL - Q1_EXPECTED, "that is the number of training images; the question asks for validation."),
+            (_Q1_TOTAL, "that is every image of the folder; the question asks how many go to validation."),
+            (len(Q1_COUNTS), "that is one per class, the least split_folder gives a class; these classes get more."),
         ]
     ),
     otherwise=(
@@ -117,8 +117,8 @@ q2 = Choice(
     ),
     mistakes=list(_Q2_WHY_NOT.items()),
     hint=(
-        "The four mistakes of section 2: no class folders, one class only, an empty class, too few "
-        "images in a class. Unreadable files and files that are not images by their name are left out "
+        "Section 2 shows what stops check_image_folder: no class folders, one class only, an empty class, "
+        "too few images in a class. Unreadable files and files that are not images by their name are left out "
         "with a note, not an error."
     ),
     solution=(
@@ -166,8 +166,8 @@ q3 = Number(
     ),
     solution=(
         "$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
-        "`per_class_accuracy` from `helpers.evaluation`, or "
-        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`."
+        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`, the formula that `per_class_accuracy` of "
+        "section 6 applies to the matrix it counts from the labels."
     ),
 )
 
@@ -232,6 +232,14 @@ def _check_q4(answer: Any) -> str:
     expected = q4_expected_counts(labels, Q4_FRACTION)
     got = {c: int(np.sum(labels[val] == c)) for c in expected}
     if got != expected:
+        counts = dict(zip(*np.unique(labels, return_counts=True)))
+        if got == {c: min(counts[c] - 1, max(1, int(Q4_FRACTION * counts[c]))) for c in expected}:
+            c = next(c for c in expected if got[c] != expected[c])
+            raise Wrong(
+                f"the validation part holds {got} images per class instead of {expected}: you rounded down, "
+                f"{Q4_FRACTION} * {counts[c]} = {Q4_FRACTION * counts[c]:g} -> {got[c]}. Round to the nearest "
+                f"whole number: round({Q4_FRACTION * counts[c]:g}) = {expected[c]}."
+            )
         if abs(len(val) - sum(expected.values())) <= 1:
             raise Wrong(
                 f"the validation part has about the right size, {len(val)} images, but per class {got} instead of "

@@ -49,8 +49,8 @@ q1 = Number(
                 "you divided by the sum of the two areas, which counts the overlap "
                 "twice. Subtract it once: 400 + 400 - 150.",
             ),
-            (Q1_INTERSECTION, "150 is the intersection in pixels. IoU is a ratio: divide it by the union."),
-            (Q1_UNION, "650 is the union in pixels. IoU is the intersection divided by it."),
+            (Q1_INTERSECTION, "that is the intersection in pixels. IoU is a ratio: divide it by the union."),
+            (Q1_UNION, "that is the union in pixels. IoU is the intersection divided by it."),
             (
                 Q1_UNION / Q1_INTERSECTION,
                 "you divided the union by the intersection; it is the other way round (an IoU is never above 1).",
@@ -214,8 +214,9 @@ q3 = Number(
 # wrong function, recognised by its output on a case.
 
 Q4_THRESHOLD = 0.5
-# A chain: box 0 overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 do not
-# touch; the scores are not sorted. Then two boxes with IoU exactly 0.5, and a case with one box.
+# First two pairs of overlapping boxes (IoU 0.875 and 0.71), the scores not sorted. Then a chain: box 0
+# overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 overlap less (IoU 1/3), so
+# box 2 is kept once box 1 is dropped; box 3 overlaps none. Then two boxes with IoU exactly 0.5.
 _CHAIN = (
     np.array([[0.0, 0.0, 0.4, 0.4], [0.1, 0.0, 0.5, 0.4], [0.2, 0.0, 0.6, 0.4], [0.7, 0.7, 0.9, 0.9]]),
     np.array([0.9, 0.8, 0.7, 0.6]),

@@ -17,6 +17,8 @@ def _q5_make(
     bias=False,
     padding="same",
     always_project=False,
+    project_unless_four_filters=False,
+    plus=False,
 ):
     """A bottleneck_unit with one thing changed (for the checker's tests)."""
     import keras
@@ -28,14 +30,15 @@ def _q5_make(
 
     def bottleneck_unit(x, filters):
         out = 4 * filters if expand else filters
+        keep_input = 4 * filters if project_unless_four_filters else out  # channels that need no projection
         y = conv_bn(x, filters, order[0])
         y = conv_bn(y, filters, order[1])
         y = conv_bn(y, out, 1, relu=False)
         if shortcut:
             s = x
-            if project and (always_project or x.shape[-1] != out):
+            if project and (always_project or x.shape[-1] != keep_input):
                 s = conv_bn(x, out, 1, relu=False)
-            y = keras.layers.Add()([y, s])
+            y = y + s if plus else keras.layers.Add()([y, s])
         return keras.layers.Activation("relu")(y) if final_relu else y
 
     return bottleneck_unit
@@ -44,6 +47,8 @@ def _q5_make(
 Q5_WRONG = {
     "3 x 3 first": _q5_make(order=(3, 1)),
     "no expansion": _q5_make(expand=False),
+    "no expansion, projection as asked": _q5_make(expand=False, project_unless_four_filters=True),
+    "no expansion, added with +": _q5_make(expand=False, project_unless_four_filters=True, plus=True),
     "no shortcut": _q5_make(shortcut=False),
     "no projection": _q5_make(project=False),
     "always a projection": _q5_make(always_project=True),
@@ -125,7 +130,7 @@ CASES = {
         ],
     ),
     "q5": Cases(
-        right=[_q5_make()],
+        right=[_q5_make(), _q5_make(plus=True)],
         wrong=["bottleneck_unit"],
         mistakes=[
             (
@@ -138,6 +143,18 @@ CASES = {
                 Q5_WRONG["no expansion"],
                 "bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the "
                 "last 1 x 1 convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no expansion, projection as asked"],
+                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
+                "convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no expansion, added with +"],
+                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
+                "convolution must expand back to 4 x filters = 64 channels.",
             ),
             (
                 Q5_WRONG["no shortcut"],

@@ -8,6 +8,22 @@ from helpers.exercises.nb11 import _unfreeze
 
 from . import Cases
 
+
+def _head_frozen_too(model):  # the top of the base unfrozen, the head frozen by mistake
+    for layer in model.layers:
+        layer.trainable = layer.name == "base"
+    for layer in model.get_layer("base").layers:
+        layer.trainable = layer.name in ("conv2", "conv3")
+    return model
+
+
+def _everything_frozen_first(model):  # the whole model frozen, then two layers inside unfrozen
+    model.trainable = False
+    for layer in model.get_layer("base").layers:
+        layer.trainable = layer.name in ("conv2", "conv3")
+    return model
+
+
 CASES = {
     "q1": Cases(
         right=[525058.0, np.int64(525058)],
@@ -51,6 +67,17 @@ CASES = {
         mistakes=[
             (lambda model: model, "your model's trainable parameter count is 85, but it should be 3,573."),
             (lambda model: None, "`prepare_fine_tuning` returns None; end it with `return` and the model."),
+            (
+                _head_frozen_too,
+                "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
+                "must keep training while the top of the base is fine-tuned.",
+            ),
+            (
+                _everything_frozen_first,
+                "nothing trains (0 trainable parameters). Setting trainable = False on the whole model freezes "
+                "everything in it, whatever its layers say; set trainable on the layers of the base only, and "
+                "leave the head trainable.",
+            ),
             (
                 lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
                 "your model's trainable parameter count is 3,797, but it should be 3,573.",

@@ -51,6 +51,17 @@ def _q4_floor(labels, fraction, seed):  # int() instead of round(), and no minim
     return np.setdiff1d(np.arange(len(labels)), val), val
 
 
+def _q4_floor_at_least_one(labels, fraction, seed):  # int() instead of round(), with the minimum of 1
+    rng = np.random.default_rng(seed)
+    val = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(labels == c), max(1, int(fraction * np.sum(labels == c))), replace=False)
+            for c in np.unique(labels)
+        ]
+    )
+    return np.setdiff1d(np.arange(len(labels)), val), val
+
+
 def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
     return np.arange(len(labels)), _q4_last_of_each(labels, fraction, seed)[1]
 
@@ -142,6 +153,11 @@ CASES = {
                 _q4_floor,
                 "the validation part holds {0: 2, 1: 5, 2: 0} images per class; with fraction 0.2 it "
                 "should be {0: 3, 1: 5, 2: 1}: round(fraction * count) of each class, at least 1.",
+            ),
+            (
+                _q4_floor_at_least_one,
+                "the validation part holds {0: 2, 1: 5, 2: 1} images per class instead of {0: 3, 1: 5, 2: 1}: you "
+                "rounded down, 0.2 * 13 = 2.6 -> 2. Round to the nearest whole number: round(2.6) = 3.",
             ),
             (
                 _q4_overlap,
