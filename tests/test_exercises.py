@@ -137,6 +137,11 @@ def test_framework_reports_each_outcome_without_raising():
     assert wrong.status == "wrong" and "you gave 5" in str(wrong) and "Not yet" in wrong._repr_html_()
 
 
+def test_feedback_in_html_escapes_the_message_and_shows_code_spans_as_code():
+    html = framework.Result("wrong", "end it with `return` and the <result>")._repr_html_()
+    assert "end it with <code>return</code> and the &lt;result&gt;" in html and "`" not in html
+
+
 def test_a_checker_that_crashes_is_reported_as_broken_not_as_the_learners_error():
     crashing = Check(lambda answer: answer + 1, answer=1, title="t", hint="h", solution="s")
     result = crashing.evaluate("a string")

@@ -136,6 +136,7 @@ class Result:
     def _repr_html_(self) -> str:
         colour, label = self._STYLE[self.status]
         body = html.escape(self.message).replace("\n", "<br>")
+        body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)  # `code` in a message, as in Markdown
         return f'<div style="color:{colour}"><b>{label}:</b> {body}</div>'
 
     def __repr__(self) -> str:
