@@ -32,7 +32,7 @@ CASES = {
             ((1, 13, 13, 16), "the batch axis is 1, but pooling never changes it: the batch still holds 8 maps."),
             (
                 (8, 13, 13, 8),
-                ("the channel axis is 8, but MaxPooling2D pools each channel on its own, so all 16 channels come out."),
+                "the channel axis is 8, but MaxPooling2D pools each channel on its own, so all 16 channels come out.",
             ),
             (
                 (8, 13, 13),

@@ -127,7 +127,7 @@ CASES = {
         mistakes=[
             (
                 109_000,
-                ("109,000 is not right. Count layer by layer with (inputs + 1) * units, then add the three layers up."),
+                "109,000 is not right. Count layer by layer with (inputs + 1) * units, then add the three layers up.",
             ),
             ("109386", "The number of parameters should be a number, but you gave str '109386'."),
             (None, "The number of parameters should be a number, but you gave NoneType None."),

@@ -107,7 +107,7 @@ CASES = {
         mistakes=[
             (
                 (30, 30, 32),
-                ("(30, 30, 32) is right for one image, but Keras writes the batch axis first: (None, 30, 30, 32)."),
+                "(30, 30, 32) is right for one image, but Keras writes the batch axis first: (None, 30, 30, 32).",
             ),
             (
                 (1, 30, 30, 32),

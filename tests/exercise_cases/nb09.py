@@ -53,7 +53,7 @@ CASES = {
         mistakes=[
             (
                 (46, 46, 64),
-                ("(46, 46, 64) is right for one image, but Keras writes the batch axis first: (None, 46, 46, 64)."),
+                "(46, 46, 64) is right for one image, but Keras writes the batch axis first: (None, 46, 46, 64).",
             ),
             (
                 (1, 46, 46, 64),

@@ -89,7 +89,7 @@ CASES = {
         mistakes=[
             (
                 (28, 28, 128),
-                ("(28, 28, 128) is right for one image, but Keras writes the batch axis first: (None, 28, 28, 128)."),
+                "(28, 28, 128) is right for one image, but Keras writes the batch axis first: (None, 28, 28, 128).",
             ),
             (
                 (1, 28, 28, 128),
@@ -101,7 +101,7 @@ CASES = {
             ),
             (
                 (None, 28, 28, 256),
-                ("256 channels is not right: the unit outputs one channel per filter, ResidualUnit(128, ...) has 128."),
+                "256 channels is not right: the unit outputs one channel per filter, ResidualUnit(128, ...) has 128.",
             ),
             ("(None, 28, 28, 128)", "give the shape as a tuple of 4 entries; you gave str '(None, 28, 28, 128)'."),
             (28, "give the shape as a tuple of 4 entries; you gave int 28."),

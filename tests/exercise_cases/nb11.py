@@ -39,15 +39,15 @@ CASES = {
             ),
             (
                 "525058",
-                ("The number of trainable parameters should be a number, such as 10245, but you gave str '525058'."),
+                "The number of trainable parameters should be a number, such as 10245, but you gave str '525058'.",
             ),
             (
                 None,
-                ("The number of trainable parameters should be a number, such as 10245, but you gave NoneType None."),
+                "The number of trainable parameters should be a number, such as 10245, but you gave NoneType None.",
             ),
             (
                 525058.5,
-                ("The number of trainable parameters is a whole number, but you gave 525,058.5. It counts weights."),
+                "The number of trainable parameters is a whole number, but you gave 525,058.5. It counts weights.",
             ),
         ],
     ),
