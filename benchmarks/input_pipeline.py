@@ -1,13 +1,13 @@
 """Does the input pipeline matter? Time one model on one dataset with two input pipelines.
 
-The model is the three-block horses-or-humans CNN of notebook 07 (conv 16, 32, 64,
+The model is the three-block horses-or-humans CNN of notebook 08 (conv 16, 32, 64,
 each followed by 2 x 2 max pooling, Dense 512, one sigmoid unit; RMSprop, binary
 cross-entropy). It is trained twice from the same initial weights, on the same
 images, with the same batch size, validation after every epoch:
 
 (a) tf.data: ``keras.utils.image_dataset_from_directory`` -> ``cache()`` ->
     ``shuffle()`` -> ``batch()`` -> ``prefetch()``, with a ``Rescaling(1/255)``
-    layer inside the model (the pipeline notebook 07 teaches). The first epoch
+    layer inside the model (the pipeline notebook 08 teaches). The first epoch
     reads and decodes every file and fills the cache; later epochs read memory.
 (b) the older ``ImageDataGenerator(rescale=1/255).flow_from_directory(...)``,
     which opens, decodes and resizes every image again in every epoch, in Python

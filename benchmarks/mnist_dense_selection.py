@@ -1,6 +1,6 @@
-"""Which dense network for notebook 04, section 7? Chosen on validation images, never on the test set.
+"""Which dense network for notebook 05, section 7? Chosen on validation images, never on the test set.
 
-Each candidate of notebook 04's section 7 (Flatten -> Dense(units, relu) [-> Dropout]
+Each candidate of notebook 05's section 7 (Flatten -> Dense(units, relu) [-> Dropout]
 -> Dense(10, softmax), Adam at 0.001) is trained for 12 epochs on the first 54,000
 MNIST training images; the last 6,000 (``validation_split=0.1``) are the validation
 images. The script prints, per candidate and seed, the validation accuracy after 12
@@ -32,7 +32,7 @@ import keras  # noqa: E402
 from helpers.data import load_mnist  # noqa: E402
 from helpers.repro import seed_everything  # noqa: E402
 
-#: name -> (hidden units, dropout rate, batch size), the rows of notebook 04's table
+#: name -> (hidden units, dropout rate, batch size), the rows of notebook 05's table
 CANDIDATES = {
     "128/32": (128, 0.0, 32),
     "128/128": (128, 0.0, 128),

@@ -13,7 +13,7 @@ it leaves out, and names, the files TensorFlow could not read (not an image, emp
 truncated, or a format such as WebP or HEIC that must be converted first), so that
 training does not fail half-way through an epoch. ``split_folder`` splits each class
 separately (stratified, repeatable), and ``image_dataset`` turns a split into a
-cached, batched pipeline like the ones of notebooks 07 and 08.
+cached, batched pipeline like the ones of notebooks 08 and 09.
 """
 
 from __future__ import annotations

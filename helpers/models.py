@@ -1,12 +1,12 @@
 """Models that more than one notebook trains.
 
 * ``augmentation`` - the random flip, rotation, zoom, shift and contrast layers of
-  notebook 08 (active only in training);
-* ``compact_cnn`` - notebook 08's compact network for photos (five blocks of
+  notebook 09 (active only in training);
+* ``compact_cnn`` - notebook 09's compact network for photos (five blocks of
   convolution, batch normalisation, ReLU and max pooling, global average pooling,
   dropout), with a softmax over ``n_classes``.
 
-Notebook 08 builds both step by step and explains each choice; notebook 12 calls
+Notebook 09 builds both step by step and explains each choice; notebook 13 calls
 them here so that it trains exactly the same network on any folder of classes.
 """
 
@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-# Filters of the five blocks of the compact network (notebook 08, section 5).
+# Filters of the five blocks of the compact network (notebook 09, section 5).
 COMPACT_WIDTHS = (16, 32, 64, 128, 256)
 # Momentum of its batch normalisation's moving averages: 0.9 rather than Keras' 0.99, since short
-# trainings need averages that catch up within an epoch or two (notebook 10, section 10).
+# trainings need averages that catch up within an epoch or two (notebook 11, section 10).
 COMPACT_MOMENTUM = 0.9
 
 
 def augmentation():
-    """A fresh ``keras.Sequential`` of notebook 08's augmentation layers, named ``augment``."""
+    """A fresh ``keras.Sequential`` of notebook 09's augmentation layers, named ``augment``."""
     import keras
 
     return keras.Sequential(
@@ -38,7 +38,7 @@ def augmentation():
 
 
 def compact_cnn(size: int, n_classes: int, widths: Sequence[int] = COMPACT_WIDTHS):
-    """Notebook 08's compact network for ``size`` x ``size`` RGB images with pixel values 0..255.
+    """Notebook 09's compact network for ``size`` x ``size`` RGB images with pixel values 0..255.
 
     Augmentation and ``Rescaling(1/255)`` are inside the model, so it takes raw pixels,
     and its output is a softmax with one unit per class.

@@ -66,11 +66,11 @@ def test_report_metric_outside_ipython_prints_the_sentence(capsys):
 
 
 def test_selecting_notebooks_by_number_and_name(tmp_path):
-    for name in ("01_a", "02_b", "10_c"):
+    for name in ("01_a", "02_b", "11_c"):
         nbformat.write(nbformat.v4.new_notebook(), tmp_path / f"{name}.ipynb")
-    assert [p.stem for p in course.select([], tmp_path)] == ["01_a", "02_b", "10_c"]
-    assert [p.stem for p in course.select(["2", "10_c", "01"], tmp_path)] == ["02_b", "10_c", "01_a"]
-    with pytest.raises(SystemExit, match="No notebook matches '07'.*01_a, 02_b, 10_c"):
+    assert [p.stem for p in course.select([], tmp_path)] == ["01_a", "02_b", "11_c"]
+    assert [p.stem for p in course.select(["2", "11_c", "01"], tmp_path)] == ["02_b", "11_c", "01_a"]
+    with pytest.raises(SystemExit, match="No notebook matches '07'.*01_a, 02_b, 11_c"):
         course.select(["07"], tmp_path)
 
 

@@ -20,7 +20,7 @@ EXERCISES = {f"{m.__name__.rsplit('.', 1)[1]}.{ex.name}": ex for m in MODULES fo
 CASES = all_cases()
 # The "reach X" tasks train a model per check; tests/test_code_exercises.py trains their reference and
 # shown solutions once each, so the two tests below that would train them again leave them out.
-REACH_X = {"nb04.q4", "nb06.q5"}
+REACH_X = {"nb05.q4", "nb07.q5"}
 WITHOUT_REACH_X = [name for name in EXERCISES if name not in REACH_X]
 
 
@@ -184,13 +184,13 @@ def test_a_check_takes_no_mistake_table():
 
 
 def test_code_of_shows_a_reference_class_under_the_learners_name():
-    from helpers.exercises import nb04
+    from helpers.exercises import nb05
 
-    code = _solution_code_of(nb04.q1)
+    code = _solution_code_of(nb05.q1)
     assert code.startswith("class StopAtValAccuracy(keras.callbacks.Callback):\n")
     namespace = {"keras": keras}
     exec(code, namespace)
-    assert nb04.q1.evaluate(namespace["StopAtValAccuracy"]).correct
+    assert nb05.q1.evaluate(namespace["StopAtValAccuracy"]).correct
 
 
 def test_number_feedback():

@@ -1,4 +1,4 @@
-"""Notebook 11's ImageNet path, run end to end with weights files this test makes and serves on 127.0.0.1.
+"""Notebook 12's ImageNet path, run end to end with weights files this test makes and serves on 127.0.0.1.
 
 The real ImageNet weights cannot be downloaded on the test machines. So the test
 builds ResNet-50 (with and without its classifier) and Xception (without) with
@@ -45,7 +45,7 @@ from archives import importable_tfds
 
 from helpers import data
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "11_transfer_learning.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "12_transfer_learning.ipynb"
 MIRROR = Path(os.environ.get("COURSE_DATA_DIR", ""))
 
 pytestmark = [
@@ -150,7 +150,7 @@ def _serve_imagenet_files(root: Path, base: str) -> dict[str, tuple[str, str]]:
 
 
 def _run_sections_1_to_4(http_root, tmp_path, monkeypatch, *, profile: str, flowers: int | None):
-    """Run sections 1 to 4 of notebook 11 with served weights; return the executed notebook and its printed text."""
+    """Run sections 1 to 4 of notebook 12 with served weights; return the executed notebook and its printed text."""
     root, base, requests = http_root
     served = _serve_imagenet_files(root, base)
     cache = tmp_path / "cache"

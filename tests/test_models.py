@@ -11,11 +11,11 @@ import numpy as np
 
 from helpers.models import augmentation, compact_cnn
 
-NOTEBOOK_08 = Path(__file__).resolve().parent.parent / "notebooks" / "08_cats_vs_dogs.ipynb"
+NOTEBOOK_08 = Path(__file__).resolve().parent.parent / "notebooks" / "09_cats_vs_dogs.ipynb"
 
 
 def notebook_08_builders() -> dict:
-    """Notebook 08's own ``make_augment`` and ``build_compact``, taken from its code cells.
+    """Notebook 09's own ``make_augment`` and ``build_compact``, taken from its code cells.
 
     Only the two function definitions and the ``WIDTHS`` and ``BN_MOMENTUM`` they use are run, not the cells
     around them (which load data and train)."""
@@ -30,7 +30,7 @@ def notebook_08_builders() -> dict:
                 getattr(t, "id", None) in {"WIDTHS", "BN_MOMENTUM"} for t in node.targets
             ):
                 wanted.append(node)
-    assert len(wanted) == 4, "notebook 08 must define WIDTHS, BN_MOMENTUM, make_augment and build_compact"
+    assert len(wanted) == 4, "notebook 09 must define WIDTHS, BN_MOMENTUM, make_augment and build_compact"
     namespace = {"keras": keras}
     exec(compile(ast.Module(body=wanted, type_ignores=[]), str(NOTEBOOK_08), "exec"), namespace)
     return namespace
@@ -55,7 +55,7 @@ def layer_configs(model) -> list[tuple[str, dict]]:
 
 
 def test_compact_cnn_is_notebook_08s_network_layer_by_layer():
-    # Notebook 08 ends in one sigmoid unit (cats or dogs); compact_cnn in a softmax over n_classes.
+    # Notebook 09 ends in one sigmoid unit (cats or dogs); compact_cnn in a softmax over n_classes.
     # Everything before the output layer must be the same: types, order and configs, with the
     # augmentation's and the dropout's settings (which a parameter count does not see).
     ours = layer_configs(compact_cnn(150, 2))
@@ -105,7 +105,7 @@ def test_notebook_08s_run_without_augmentation_differs_only_by_the_augmentation(
 
 
 def test_compact_cnn_parameters():
-    # Notebook 08 asserts 394,353 parameters for its compact model, whose output is one sigmoid unit:
+    # Notebook 09 asserts 394,353 parameters for its compact model, whose output is one sigmoid unit:
     # with one output unit this is the same count, with two the output layer adds (256 + 1) more.
     assert compact_cnn(150, 1).count_params() == 394_353
     assert compact_cnn(150, 2).count_params() == 394_353 + 257

@@ -1,299 +1,397 @@
-"""Exercises of notebook 05 (Fashion-MNIST with a dense network): per-class accuracy, best epoch, test set."""
+"""Exercises of notebook 05 (dense networks on MNIST): a stopping callback, a parameter count, a loss."""
 
 from __future__ import annotations
 
+import functools as _functools
+import re
+from types import SimpleNamespace
 from typing import Any
 
 import keras
-import numpy as np
 
+from ..profile import get_profile as _get_profile
 from .building import Code
 from .building import call as _call
-from .building import expect_model as _expect_model
-from .building import input_shape as _input_shape
-from .framework import Choice, Number, Wrong, code_of
-from .framework import numpy as _numpy
-from .framework import output as _output
+from .building import reach as _reach
+from .framework import Check, Choice, LearnerError, Number, Wrong, code_of, plain_name, run
 
-# ------------------------------------------------------------- q1: per-class accuracy
+# ---------------------------------------------------------------------------------------- q1
 
-Q1_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Shirt")
-# Rows: true class, columns: predicted class (the layout of the notebook's heatmap).
-Q1_CONFUSION = np.array(
-    [
-        [84, 1, 3, 12],
-        [2, 194, 1, 3],
-        [5, 0, 120, 25],
-        [30, 2, 18, 50],
-    ]
-)
+Q1_THRESHOLD = 0.98
+Q1_KEY = "val_accuracy"
 
-_Q1_DIAG = np.diag(Q1_CONFUSION).astype(float)
-_Q1_EXPECTED = _Q1_DIAG / Q1_CONFUSION.sum(axis=1)  # [0.84, 0.97, 0.80, 0.50]
+# Sequences of epoch logs, as Keras 3 passes them to on_epoch_end, and the epoch (0-based, as
+# Keras counts) at which training must stop; None: it must run to the end.
+_TRAINING_ACC = [0.935, 0.975, 0.9855, 0.989, 0.991, 0.993, 0.995]  # above 0.98 from epoch 2 on
+_Q1_RUNS = [
+    # validation accuracy first exceeds 0.98 at epoch 3; it equals 0.98 exactly at epoch 2
+    ([0.950, 0.972, 0.980, 0.9812, 0.983, 0.982, 0.984], 3),
+    # never above 0.98 (the last one is exactly 0.98): must not stop at all
+    ([0.940, 0.961, 0.972, 0.975, 0.978, 0.979, 0.980], None),
+    # above 0.98 at once: must stop after the first epoch
+    ([0.9805, 0.983, 0.985, 0.986, 0.987, 0.987, 0.988], 0),
+]
 
 
-q1 = Number(
-    _Q1_EXPECTED,
-    title="per-class accuracy from a confusion matrix",
-    what="Your per-class accuracy",
-    example="[0.5, 0.5, 0.5, 0.5]",
-    tol=1e-3,
-    praise=(
-        "Shirt is right only half the time, and its row shows why: 30 of its images were taken for a "
-        "T-shirt/top and 18 for a pullover."
-    ),
-    mistakes=[
-        (
-            _Q1_DIAG / Q1_CONFUSION.sum(axis=0),
-            "you divided by the column sums. A column holds every image PREDICTED as that class, so this "
-            "is the precision ('when the model says Shirt, how often is it right?'). Per-class accuracy "
-            "divides by the row sums: all images that truly belong to the class.",
-        ),
-        (
-            _Q1_DIAG,
-            "these are counts of correct predictions; divide each by the number of images of its class (the row sum).",
-        ),
-        (100 * _Q1_EXPECTED, "these look like percentages; give fractions between 0 and 1."),
-        (
-            _Q1_DIAG / Q1_CONFUSION.sum(),
-            "you divided by the total number of images in the matrix. Each class "
-            "needs its own denominator: the number of images of that class (its "
-            "row sum).",
-        ),
-        (1 - _Q1_EXPECTED, "these are the error rates (1 - accuracy): the fraction of each class the model got wrong."),
-        (
-            _Q1_DIAG.sum() / Q1_CONFUSION.sum(),
-            f"{_Q1_DIAG.sum() / Q1_CONFUSION.sum():.4f} is the overall accuracy (trace / total, "
-            f"{_Q1_DIAG.sum():.0f} / {Q1_CONFUSION.sum()}). Per-class accuracy is one number per class: "
-            "4 numbers here.",
-        ),
-        (
-            Q1_CONFUSION / Q1_CONFUSION.sum(axis=1, keepdims=True),
-            "you gave a 4x4 matrix (the matrix divided by its row sums); the answer is only its diagonal: one "
-            "fraction per class.",
-        ),
-    ],
-    hint="The correct predictions are on the diagonal (`np.diag`). How many images of a class are "
-    "there? Add up its row: `matrix.sum(axis=1)`.",
-    solution="`answer = np.diag(ex.Q1_CONFUSION) / ex.Q1_CONFUSION.sum(axis=1)`, which gives "
-    "`[0.84, 0.97, 0.8, 0.5]`. Dividing by the column sums (`axis=0`) would give the "
-    "precision instead.",
-)
+class _Logs(dict):
+    """The logs dict of one epoch; remembers which keys the callback asked for."""
 
-# ------------------------------------------------------------------ q2: the best epoch
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
 
-# A training history as `model.fit(...).history` returns it: one value per epoch, 12 epochs.
-HISTORY = {
-    "loss": [0.502, 0.378, 0.338, 0.313, 0.294, 0.279, 0.266, 0.254, 0.243, 0.233, 0.224, 0.216],
-    "accuracy": [0.823, 0.863, 0.876, 0.884, 0.891, 0.896, 0.901, 0.905, 0.909, 0.913, 0.916, 0.919],
-    "val_loss": [0.420, 0.380, 0.361, 0.346, 0.338, 0.332, 0.336, 0.341, 0.347, 0.356, 0.362, 0.375],
-    "val_accuracy": [0.850, 0.862, 0.869, 0.874, 0.877, 0.880, 0.881, 0.883, 0.880, 0.879, 0.881, 0.878],
-}
-_Q2_INDEX = int(np.argmin(HISTORY["val_loss"]))  # 5
-_Q2_EPOCH = _Q2_INDEX + 1  # 6, counted from 1 as Keras prints "Epoch 6/12"
+    def __getitem__(self, key):
+        self.asked.append(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.asked.append(key)
+        return super().get(key, default)
 
 
-q2 = Number(
-    _Q2_EPOCH,
-    title="the epoch with the lowest validation loss",
-    what="The epoch",
-    example="3",
-    whole=True,
-    why="Epochs are counted 1, 2, 3, ...",
-    praise=(
-        f"validation loss is lowest after epoch {_Q2_EPOCH} ({HISTORY['val_loss'][_Q2_INDEX]}); from "
-        f"then on it rises while training loss keeps falling. EarlyStopping(monitor='val_loss', "
-        f"restore_best_weights=True) would hand back the weights of epoch {_Q2_EPOCH}."
-    ),
-    mistakes=[
-        (
-            _Q2_INDEX,
-            f"{_Q2_INDEX} is the position of the minimum in the Python list, which counts from 0 "
-            f"(np.argmin). Keras and the plots count epochs from 1: add 1.",
-        ),
-        (
-            int(np.argmax(HISTORY["val_accuracy"])) + 1,
-            "epoch 8 has the highest validation ACCURACY. The question asks about validation loss, which is "
-            "what EarlyStopping watches by default; the two need not peak together.",
-        ),
-        (
-            len(HISTORY["loss"]),
-            "epoch 12 is the last one, where the TRAINING loss is lowest; training loss "
-            "falls all the way. Look at val_loss instead.",
-        ),
-        (
-            _Q2_EPOCH + 1,
-            f"epoch {_Q2_EPOCH + 1} is the first one where validation loss went up again; the "
-            f"best weights are those of the epoch before it.",
-        ),
-    ],
-    otherwise="Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.",
-    hint="`np.argmin(HISTORY['val_loss'])` finds the position of the smallest validation loss, "
-    "counting from 0. Keras prints the first epoch as 'Epoch 1/12'.",
-    solution=f"`answer = int(np.argmin(ex.HISTORY['val_loss'])) + 1`, which is {_Q2_EPOCH}: "
-    f"validation loss falls to {HISTORY['val_loss'][_Q2_INDEX]} and rises after that.",
-)
-
-# --------------------------------------------------------- q3: no early stopping on test
-
-Q3_CHOICES = {
-    "a": "The test set is too small to measure accuracy reliably.",
-    "b": "Picking the epoch by its test score makes the test set part of the training decisions, so the "
-    "test accuracy is no longer an honest estimate for new images: it comes out too optimistic.",
-    "c": "Keras raises an error when validation_data is the test set.",
-    "d": "The test images would then be used by gradient descent to update the weights.",
-}
-q3 = Choice(
-    "b",
-    options=Q3_CHOICES,
-    title="why the test set must not steer early stopping",
-    praise=(
-        "every decision taken by looking at a data set (when to stop, which model to keep) fits the "
-        "model a little to that set. The validation set pays that price so that the test set can "
-        "stay untouched for one final, honest measurement."
-    ),
-    mistakes=[
-        (
-            "a",
-            "with 10,000 test images the standard error of an accuracy near 88% is about 0.3 percentage "
-            "points; size is not the problem. Think about what happens to the test score once it has been "
-            "used to choose something.",
-        ),
-        (
-            "c",
-            "Keras accepts any arrays as validation_data and will not stop you. That is why you have to keep "
-            "the test set out yourself.",
-        ),
-        (
-            "d",
-            "validation data never updates the weights: fit only evaluates the model on it. The leak is "
-            "subtler: the test score would choose the epoch (and the weights that are kept).",
-        ),
-    ],
-    hint="EarlyStopping with restore_best_weights=True chooses which weights you keep by the score on "
-    "validation_data. What is a score worth once it has been used to choose?",
-    solution="`answer = 'b'`. A score used to make a choice is biased towards that choice; only data "
-    "that played no part in any decision gives an honest estimate.",
-)
-
-# ===================================================================== code exercises
-# q4: a regularised model. The learner writes build_regularised(); the checker builds it and
-# checks its layers, its parameter count, its L2 penalty, and that it behaves differently in
-# training (dropout active) and at inference (deterministic).
-
-
-Q4_L2 = 1e-4
-Q4_RATE = 0.3
-Q4_PARAMS = (784 + 1) * 128 + (128 + 1) * 10  # 101,770: Dropout and the penalty add none
-
-
-def _check_q4(answer: Any) -> str:
-    model = _expect_model(_call(answer, what="build_regularised()"), "build_regularised()")
-    shape = _input_shape(model, "keras.Input((28, 28))")[1:]
-    if shape != (28, 28):
-        raise Wrong(
-            f"the model takes images of shape {shape}; Fashion-MNIST images are (28, 28): keras.Input((28, 28))."
-        )
-    layers = list(model.layers)
-    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    dropouts = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
-    if len(dense) != 2:
-        raise Wrong(
-            f"the network of section 3 has two Dense layers (128 ReLU units, then 10 softmax "
-            f"units); yours has {len(dense)}."
-        )
-    hidden, output = dense
-    if hidden.units != 128 or output.units != 10:
-        raise Wrong(
-            f"the Dense layers have {hidden.units} and {output.units} units; keep the network of "
-            f"section 3: Dense(128, relu), then Dense(10, softmax)."
-        )
-    if output.kernel_regularizer is not None and hidden.kernel_regularizer is None:
-        raise Wrong(
-            "the L2 penalty is on the output layer; put kernel_regularizer=keras.regularizers.L2(1e-4) "
-            "on the hidden Dense(128) layer, whose 100,352 weights are the ones that can overfit."
-        )
-    penalty = hidden.kernel_regularizer
-    if penalty is None:
-        raise Wrong(
-            "the hidden Dense layer has no kernel_regularizer: give it kernel_regularizer=keras.regularizers.L2(1e-4)."
-        )
-    config = penalty.get_config()
-    if config.get("l1", 0.0):
-        raise Wrong(
-            f"the hidden layer has an L1 penalty ({type(penalty).__name__} with l1={config['l1']:g}); "
-            f"the task asks for L2: keras.regularizers.L2(1e-4)."
-        )
-    if abs(config.get("l2", 0.0) - Q4_L2) > 1e-9:
-        raise Wrong(f"the L2 factor is {config.get('l2', 0.0):g}; the task asks for {Q4_L2:g}.")
-    if not dropouts:
-        raise Wrong(
-            f"the model has no Dropout layer: add keras.layers.Dropout({Q4_RATE}) between the hidden "
-            f"Dense layer and the output layer."
-        )
-    if len(dropouts) > 1:
-        raise Wrong(
-            f"the model has {len(dropouts)} Dropout layers; the task asks for one, between the hidden "
-            f"layer and the output."
-        )
-    position = layers.index(dropouts[0])
-    if position > layers.index(output):
-        raise Wrong(
-            "the Dropout layer comes after the softmax: in training it would zero some of the "
-            "probabilities and scale up the others, so they no longer sum to 1. Put it between the "
-            "hidden layer and the output."
-        )
-    if position < layers.index(hidden):
-        raise Wrong(
-            "the Dropout layer comes before the hidden layer, so it drops input pixels; put it "
-            "between the hidden Dense(128) and the output, where it drops hidden units."
-        )
-    if abs(dropouts[0].rate - Q4_RATE) > 1e-9:
-        raise Wrong(f"the Dropout rate is {dropouts[0].rate:g}; the task asks for {Q4_RATE}.")
-    if model.count_params() != Q4_PARAMS:
-        raise Wrong(
-            f"the model has {model.count_params():,} parameters, but the network of section 3 has "
-            f"{Q4_PARAMS:,} and dropout and the penalty add none."
-        )
-    # behaviour: random in training, repeatable at inference, and the penalty reaches the loss
-    images = np.random.default_rng(0).random((8, 28, 28)).astype("float32")
-    first, second = (_output(model, images, training=False) for _ in range(2))
-    in_training = _output(model, images, training=True)
-    if not np.allclose(first, second):
-        raise Wrong(
-            "two predictions of the same images at inference differ; at inference the model must be deterministic."
-        )
-    if np.allclose(first, in_training):
-        raise Wrong("in training mode the output equals the inference output, so dropout never acts.")
-    if not model.losses:
-        raise Wrong("the model collects no penalty term (model.losses is empty), so L2 never reaches the loss.")
-    return (
-        f"{Q4_PARAMS:,} parameters as before; in training dropout zeroes each of the 128 hidden values "
-        f"with probability {Q4_RATE} at each step, and fit adds {Q4_L2:g} x the sum of the squared hidden "
-        f"weights to the loss "
-        f"({float(_numpy(sum(model.losses))):.4f} for these initial weights)."
+def _epoch_logs(epoch: int, val_accuracy: float) -> _Logs:
+    train_acc = _TRAINING_ACC[epoch]
+    return _Logs(
+        {
+            "accuracy": train_acc,
+            "loss": round(0.3 * (1 - train_acc) / 0.07, 4),
+            "val_accuracy": val_accuracy,
+            "val_loss": round(0.25 * (1 - val_accuracy) / 0.05, 4),
+        }
     )
 
 
+def _make_callback(answer: Any) -> keras.callbacks.Callback:
+    if isinstance(answer, keras.callbacks.Callback):
+        return answer
+    if not isinstance(answer, type):
+        raise Wrong(
+            f"pass your callback class itself, ex.q1.check(StopAtValAccuracy) (no brackets), but you "
+            f"gave {type(answer).__name__} {answer!r}."
+        )
+    if not issubclass(answer, keras.callbacks.Callback):
+        raise Wrong(
+            f"{answer.__name__} must subclass keras.callbacks.Callback, otherwise "
+            f"model.fit() does not know how to call it: class {answer.__name__}"
+            f"(keras.callbacks.Callback)."
+        )
+    if answer.on_epoch_end is keras.callbacks.Callback.on_epoch_end:
+        raise Wrong(
+            f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
+            f"never looks at the logs after an epoch."
+        )
+    try:
+        return run(answer)
+    except LearnerError as error:
+        if isinstance(error.original, TypeError):
+            raise Wrong(
+                f"{answer.__name__}() could not be created without arguments ({error.original}); "
+                f"give any argument of __init__ a default value."
+            ) from None
+        raise
+
+
+def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int | None, list[str]]:
+    """Feed one sequence of epoch logs; return the epoch at which it stopped and the keys it read."""
+    model = SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    asked: list[str] = []
+    for epoch, val_acc in enumerate(val_accs):
+        logs = _epoch_logs(epoch, val_acc)
+        try:
+            _call(callback.on_epoch_end, epoch, logs)  # a print in the callback is fine, but not shown here
+        except LearnerError as error:
+            _explain_error(error, logs)
+        asked.extend(logs.asked)
+        if getattr(callback, "stop_training", False) is True and model.stop_training is not True:
+            raise Wrong(
+                "you set self.stop_training = True, but Keras reads the flag on the model: "
+                "set self.model.stop_training = True."
+            )
+        if model.stop_training is True:
+            return epoch, asked
+    return None, asked
+
+
+def _explain_error(error: LearnerError, logs: _Logs) -> None:
+    """Turn the usual errors of a callback into feedback; re-raise any other."""
+    exc = error.original
+    if isinstance(exc, KeyError):
+        raise Wrong(_wrong_key_message(exc.args[0] if exc.args else "?")) from None
+    if isinstance(exc, TypeError) and re.search(r"positional argument|unexpected keyword argument", str(exc)):
+        raise Wrong(
+            f"Keras calls on_epoch_end(epoch, logs): define it as def on_epoch_end(self, epoch, logs=None) ({exc})."
+        ) from None
+    missing = [k for k in logs.asked if k not in logs]
+    if isinstance(exc, TypeError) and "NoneType" in str(exc) and missing:
+        raise Wrong(_wrong_key_message(missing[0])) from None
+    raise error
+
+
+def _wrong_key_message(key: str) -> str:
+    names = "'accuracy', 'loss', 'val_accuracy' and 'val_loss'"
+    if key in ("val_acc", "acc"):
+        return (
+            f"you read logs['{key}'], an old Keras name; Keras 3 writes the metric's full name, "
+            f"so the keys are {names}. Use '{Q1_KEY}'."
+        )
+    return f"you read logs['{key}'], which is not in the logs; the keys are {names}."
+
+
+def _describe(epoch: int | None) -> str:
+    return "never" if epoch is None else f"after epoch {epoch + 1} (epoch={epoch})"
+
+
+def _check_callback(answer: Any) -> str:
+    for val_accs, expected in _Q1_RUNS:
+        callback = _make_callback(answer)
+        stopped, asked = _run(callback, val_accs)
+        if stopped == expected:
+            continue
+        shown = ", ".join(f"{v:g}" for v in val_accs)
+        unknown = [k for k in asked if k not in ("accuracy", "loss", "val_accuracy", "val_loss")]
+        if unknown:
+            raise Wrong(_wrong_key_message(unknown[0]))
+        if stopped is None and Q1_KEY in asked:
+            raise Wrong(
+                f"with validation accuracies {shown} your callback never stopped training, "
+                f"though epoch {expected + 1} ({val_accs[expected]:g}) is above {Q1_THRESHOLD}. "
+                f"Check the threshold and the comparison, and that you set "
+                f"self.model.stop_training = True (returning True does not stop Keras)."
+            )
+        if stopped is None:
+            raise Wrong(
+                f"your callback never stopped training, and it did not read "
+                f"logs['{Q1_KEY}']: the validation accuracy of the epoch is logs['{Q1_KEY}']."
+            )
+        if Q1_KEY not in asked:
+            if "accuracy" in asked:
+                raise Wrong(
+                    "your callback reads logs['accuracy'], the training accuracy; this one should watch "
+                    "the validation accuracy, logs['val_accuracy']."
+                )
+            raise Wrong(
+                f"your callback stopped {_describe(stopped)} without reading "
+                f"logs['{Q1_KEY}'], the validation accuracy it should watch."
+            )
+        if val_accs[stopped] == Q1_THRESHOLD and (expected is None or stopped < expected):
+            raise Wrong(
+                "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+                "strictly above: use > rather than >=."
+            )
+        raise Wrong(
+            f"with validation accuracies {shown} your callback stopped {_describe(stopped)}, "
+            f"but it should stop {_describe(expected)}: the end of the first epoch whose "
+            f"validation accuracy is above {Q1_THRESHOLD}."
+        )
+    return (
+        "it stops at the end of the first epoch with validation accuracy above 0.98, and not "
+        "before. Pass an instance to fit(..., validation_split=0.1, callbacks=[...])."
+    )
+
+
+class _RightCallback(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > 0.98:
+            self.model.stop_training = True
+
+
+q1 = Check(
+    _check_callback,
+    answer=_RightCallback,
+    title="a callback that stops training",
+    hint="Subclass keras.callbacks.Callback and define on_epoch_end(self, epoch, logs=None). "
+    "With a validation split, Keras puts the validation accuracy of the epoch in "
+    "logs['val_accuracy']; to stop, set self.model.stop_training = True.",
+    solution=code_of(_RightCallback, "StopAtValAccuracy"),
+)
+
+# ---------------------------------------------------------------------------------------- q2
+
+Q2_UNITS = (784, 128, 64, 10)  # flattened input, two hidden layers, output
+Q2_ANSWER = sum((n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:]))  # 109,386
+
+
+_Q2_LAYERS = [(n_in + 1) * n_out for n_in, n_out in zip(Q2_UNITS, Q2_UNITS[1:])]
+
+q2 = Number(
+    Q2_ANSWER,
+    title="parameters of a dense network",
+    what="The number of parameters",
+    praise=(
+        "(784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10 = 100,480 + 8,256 + 650 = 109,386. "
+        "You can confirm it with model.count_params()."
+    ),
+    mistakes=[
+        (
+            Q2_ANSWER - 128 - 64 - 10,
+            "you counted the weights but not the biases: every unit of a Dense layer "
+            "also has one bias, so a layer has (inputs + 1) * units parameters.",
+        ),
+        (sum(_Q2_LAYERS[:2]), "that is the two hidden layers only; add the output layer Dense(10)."),
+        (
+            _Q2_LAYERS[0] + _Q2_LAYERS[2],
+            "you left out the second hidden layer, Dense(64), which takes the 128 "
+            "outputs of the first one as its inputs.",
+        ),
+        (
+            (28 + 1) * 128 + sum(_Q2_LAYERS[1:]),
+            "the first Dense layer sees the flattened image, 28 * 28 = 784 inputs, not 28.",
+        ),
+        (
+            (784 + 1) * (128 + 64 + 10),
+            "only the first layer sees the 784 pixels; each later layer has as many "
+            "inputs as the layer before has units.",
+        ),
+        (
+            101_770,
+            "101,770 is the network with one hidden layer; this one has Dense(64) between Dense(128) and the output.",
+        ),
+        (Q2_ANSWER + 784, "Flatten has no parameters: it only reshapes (28, 28) into 784 numbers."),
+    ],
+    otherwise="Count layer by layer with (inputs + 1) * units, then add the three layers up.",
+    hint="Flatten has no parameters. A Dense layer with n_in inputs and n_out units has "
+    "n_in * n_out weights and n_out biases. The inputs of each layer are the units of "
+    "the layer before it (784 for the first).",
+    solution="`answer = (784 + 1) * 128 + (128 + 1) * 64 + (64 + 1) * 10`, which is 109,386.",
+)
+
+# ---------------------------------------------------------------------------------------- q3
+
+_LOSS_NAMES = {
+    "categoricalcrossentropy": "categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+    "binarycrossentropy": "binary_crossentropy",
+    "meansquarederror": "mse",
+    "mse": "mse",
+    "meanabsoluteerror": "mae",
+    "mae": "mae",
+    "kldivergence": "kl_divergence",
+    "kld": "kl_divergence",
+    "kullbackleiblerdivergence": "kl_divergence",
+    "hinge": "hinge",
+    "categoricalhinge": "hinge",
+}
+
+
+def _loss_name(answer: Any) -> str:
+    if isinstance(answer, keras.losses.CategoricalCrossentropy) and getattr(answer, "from_logits", False):
+        return "categorical_crossentropy_logits"
+    key = plain_name(answer)
+    if key not in _LOSS_NAMES and "crossentropy" in key:
+        raise Wrong(
+            "which cross-entropy? Keras has three: binary_crossentropy, "
+            "categorical_crossentropy and sparse_categorical_crossentropy."
+        )
+    if key not in _LOSS_NAMES:
+        raise Wrong(
+            f"{answer!r} is not a Keras loss this notebook uses; answer with a loss name such as "
+            f"'mse' or a class such as keras.losses.MeanSquaredError."
+        )
+    return _LOSS_NAMES[key]
+
+
+q3 = Choice(
+    "categorical_crossentropy",
+    options=sorted(set(_LOSS_NAMES.values())) + ["categorical_crossentropy_logits"],
+    normalise=_loss_name,
+    title="the loss for one-hot labels",
+    praise=(
+        "one-hot rows such as [0, 0, 1, 0, ...] go with categorical_crossentropy; integer "
+        "labels with sparse_categorical_crossentropy. Both give the same loss value."
+    ),
+    mistakes=[
+        (
+            "sparse_categorical_crossentropy",
+            "the sparse loss reads one integer per image (shape (N,)); these "
+            "labels are one-hot rows of shape (N, 10). Its non-sparse "
+            "sibling reads those.",
+        ),
+        (
+            "binary_crossentropy",
+            "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions "
+            "(multi-label). It runs without an error, but it averages ten yes/no losses instead "
+            "of taking -log of the probability of the one right class, the loss of one class "
+            "out of ten.",
+        ),
+        (
+            "mse",
+            "mean squared error is for regression (predicting numbers); for class probabilities use a cross-entropy.",
+        ),
+        (
+            "mae",
+            "mean absolute error is for regression (predicting numbers); for class probabilities use a cross-entropy.",
+        ),
+        (
+            "kl_divergence",
+            "for one-hot labels KL divergence happens to equal the cross-entropy, but the loss "
+            "Keras provides for one class out of K, and the one this notebook uses, is a "
+            "cross-entropy: which one reads one-hot rows?",
+        ),
+        ("hinge", "hinge losses belong to support vector machines; a softmax output goes with a cross-entropy."),
+        (
+            keras.losses.CategoricalCrossentropy(from_logits=True),
+            "right loss, but with from_logits=True: this model ends in softmax and outputs probabilities, so "
+            "keep the default from_logits=False.",
+        ),
+    ],
+    hint="Two losses compute the cross-entropy of 10 softmax outputs; they differ in the "
+    "labels they read: integers or one-hot rows.",
+    solution='`answer = "categorical_crossentropy"` (or `keras.losses.CategoricalCrossentropy()`).',
+)
+
+# ===================================================================== code exercises
+# q4: a "reach X" task. The learner writes train_digits(x, y), which builds, compiles and
+# trains a model; the checker runs it on a fixed subset of the training images, times it,
+# and measures the model on held-out training images the function never sees (the test set stays for the end).
+
+
+_PROFILE = _get_profile()
+Q4_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
+Q4_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the last images of the training set
+Q4_TARGET = _PROFILE.pick(full=0.93, fast=0.82)  # accuracy on the held-out images
+Q4_SECONDS = _PROFILE.pick(full=60, fast=240)  # building and training; fast: for tests on shared machines
+
+
+@_functools.lru_cache(maxsize=1)
+def _q4_data():
+    from ..data import load_mnist
+
+    (x, y), _ = load_mnist()  # the test set stays for the end
+    return (
+        x[:Q4_TRAIN_IMAGES].astype("float32") / 255.0,
+        y[:Q4_TRAIN_IMAGES],
+        x[-Q4_HELD_OUT:].astype("float32") / 255.0,
+        y[-Q4_HELD_OUT:],
+    )
+
+
+def _check_q4(answer: Any) -> str:
+    return _reach(answer, signature="train_digits(x, y)", data=_q4_data, target=Q4_TARGET, seconds=Q4_SECONDS)
+
+
 # fmt: off
-def _q4_solution():
-    return keras.Sequential([
+def _q4_solution(x, y):
+    model = keras.Sequential([
         keras.Input((28, 28)),
         keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-4)),
-        keras.layers.Dropout(0.3),
+        keras.layers.Dense(128, activation="relu"),
         keras.layers.Dense(10, activation="softmax"),
     ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=10, batch_size=64, verbose=0)
+    return model
 # fmt: on
 
 
 q4 = Code(
     _check_q4,
     answer=_q4_solution,
-    stub="build_regularised",
-    title="a regularised dense network",
-    hint="Start from the list of layers in build_dense: pass "
-    "kernel_regularizer=keras.regularizers.L2(1e-4) to the Dense(128) layer and insert "
-    "keras.layers.Dropout(0.3) right after it. Return the model; compiling is not needed.",
-    solution=code_of(_q4_solution, "build_regularised"),
+    stub="train_digits",
+    title="reach 93% on MNIST digits",
+    hint="Everything of sections 2 and 3 inside one function: keras.Sequential with keras.Input((28, 28)), "
+    "Flatten, a Dense hidden layer with ReLU and Dense(10, activation='softmax'); compile with "
+    "Adam and 'sparse_categorical_crossentropy'; fit on x and y (verbose=0 keeps it quiet); "
+    "return the model, not the History. With so few images, ten epochs fit well inside the time allowed.",
+    solution=code_of(_q4_solution, "train_digits"),
 )

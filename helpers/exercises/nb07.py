@@ -1,352 +1,401 @@
-"""Exercises of notebook 07 (horses or humans): steps per epoch, shapes of a deep stack, cache memory."""
+"""Exercises of notebook 07 (a CNN on Fashion-MNIST): shapes and parameter counts of a conv/pool stack."""
 
 from __future__ import annotations
 
-import math
+import functools as _functools
+from typing import Any
 
+import keras
 import numpy as np
 
 from .. import reference
+from ..profile import get_profile as _get_profile
 from .building import Code
 from .building import call as _call
-from .framework import Number, Wrong, code_of
+from .building import expect_model as _expect_model
+from .building import input_shape as _input_shape
+from .building import reach as _reach
+from .framework import Number, Shape, Wrong, batch_axes, code_of
+from .framework import output as _output
 
-# --------------------------------------------------------------------------- q1: steps per epoch
 
-Q1_IMAGES, Q1_BATCH = 2000, 48
-Q1_EXPECTED = math.ceil(Q1_IMAGES / Q1_BATCH)  # 42: 41 full batches and one of 32
+def _pool(n: int) -> int:
+    """Side after MaxPooling2D(2): floor(n / 2)."""
+    return n // 2
+
+
+# --------------------------------------------------------------------------- q1: flatten size
+
+_Q1_SIDES = [32]
+for _step in ("conv", "pool", "conv", "pool"):
+    _Q1_SIDES.append(reference.output_size(_Q1_SIDES[-1], 3) if _step == "conv" else _pool(_Q1_SIDES[-1]))
+Q1_SIDES = tuple(_Q1_SIDES)  # (32, 30, 15, 13, 6)
+Q1_EXPECTED = Q1_SIDES[-1] ** 2 * 64  # 6 * 6 * 64 = 2304
+
 
 q1 = Number(
     Q1_EXPECTED,
-    title="steps per epoch",
-    what="The number of steps",
-    example="10",
-    whole=True,
-    rel_tol=1e-3,
-    why="There is one step per batch.",
-    praise="2,000 / 48 = 41.67, rounded up: 42 steps, 41 full batches of 48 and a last one of 32 images.",
-    mistakes=[
-        (
-            Q1_IMAGES / Q1_BATCH,
-            "41.6667 is 2,000 / 48, but a step processes a whole batch: there is no "
-            "two-thirds of a step. The images left over form one more, smaller batch.",
-        ),
-        (
-            Q1_IMAGES // Q1_BATCH,
-            "41: that rounds down, and would leave the last 32 images out of every epoch. "
-            "The leftover images form one more, smaller batch: round up.",
-        ),
-        (Q1_IMAGES, "2,000: that is the number of images. A step processes a whole batch of 48 images at once."),
-        (Q1_BATCH, "48 is the batch size, the number of images per step. How many batches do 2,000 images fill?"),
-        (Q1_IMAGES * Q1_BATCH, "96,000: multiplying goes the wrong way: divide the images by the batch size."),
-        (math.ceil(Q1_IMAGES / 32), "63: that is for batch size 32 (the notebook's). Here the batch size is 48."),
-        (math.ceil(1027 / Q1_BATCH), "22: 1,027 is the horses-or-humans training set; this folder holds 2,000 images."),
-    ],
-    otherwise="Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch.",
-    hint="One step per batch. Divide the number of images by the batch size; what happens to the images left over?",
-    solution=(
-        "$\\lceil 2000 / 48 \\rceil = \\lceil 41.67 \\rceil = 42$: 41 full batches of 48 "
-        "and a last batch of $2000 - 41 \\cdot 48 = 32$ images. In code: `math.ceil(2000 / 48)`."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q2: five blocks at 150 px
-
-Q2_SIZE, Q2_BLOCKS, Q2_CHANNELS = 150, 5, 64
-
-
-def _sides(n: int, blocks: int, *, padding: str = "valid", round_up: bool = False) -> list[int]:
-    sides = [n]
-    for _ in range(blocks):
-        conv = (
-            reference.output_size(sides[-1], 3, padding=1) if padding == "same" else reference.output_size(sides[-1], 3)
-        )
-        pooled = math.ceil(conv / 2) if round_up else conv // 2
-        sides += [conv, pooled]
-    return sides
-
-
-Q2_SIDES = tuple(_sides(Q2_SIZE, Q2_BLOCKS))  # 150, 148, 74, 72, 36, 34, 17, 15, 7, 5, 2
-Q2_EXPECTED = Q2_SIDES[-1] ** 2 * Q2_CHANNELS  # 2 * 2 * 64 = 256
-_UP = _sides(Q2_SIZE, Q2_BLOCKS, round_up=True)[-1]
-_SAME = _sides(Q2_SIZE, Q2_BLOCKS, padding="same")[-1]
-
-q2 = Number(
-    Q2_EXPECTED,
-    title="flatten size of five blocks at 150 pixels",
+    title="flatten size of a conv/pool stack",
     what="The flatten size",
     example="1600",
     whole=True,
-    why="Flatten outputs a whole number of values (height x width x channels).",
-    praise=(
-        "150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7 -> 5 -> 2: the maps end at 2 x 2, so Flatten "
-        "gives 2 * 2 * 64 = 256 values. That is why the 150-pixel model stops after three blocks: two more "
-        "leave almost no picture."
-    ),
+    why="It counts values.",
+    praise="32 -> 30 -> 15 -> 13 -> 6, and 6 * 6 * 64 = 2,304 values.",
     mistakes=[
         (
-            Q2_SIDES[-1] ** 2,
-            "4: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out "
-            "all 64 maps: multiply by 64.",
+            36,
+            "36: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out all 64 maps "
+            "of 6 x 6 one after the other: multiply by 64.",
         ),
         (
-            _UP * _UP * Q2_CHANNELS,
-            f"{_UP * _UP * Q2_CHANNELS:,}: you rounded an odd side up when pooling "
-            "(15 -> 8 or 5 -> 3). MaxPooling2D(2) drops an odd last row and column: "
-            "floor(15 / 2) = 7, floor(5 / 2) = 2.",
+            8 * 8 * 64,
+            "4,096: that is what padding='same' gives (32 -> 32 -> 16 -> 16 -> 8). These Conv2D layers "
+            "use the default padding='valid': a 3 x 3 kernel cuts one pixel off each border, so each "
+            "convolution takes 2 off the side.",
         ),
         (
-            _SAME * _SAME * Q2_CHANNELS,
-            f"{_SAME * _SAME * Q2_CHANNELS:,}: that is what padding='same' gives (the "
-            "side only halves: 150 -> 75 -> 37 -> 18 -> 9 -> 4). These convolutions "
-            "are 'valid': each takes 2 off the side.",
+            7 * 7 * 64,
+            "3,136: you rounded 13 / 2 up to 7. MaxPooling2D(2) drops an odd last row and column: 13 "
+            "pooled gives floor(13 / 2) = 6.",
         ),
         (
-            Q2_SIDES[6] ** 2 * Q2_CHANNELS,
-            "18,496 = 17 x 17 x 64 is the flatten size after three blocks, the "
-            "model of section 6. Keep going through blocks four and five.",
+            6 * 6 * 32,
+            "1,152: 32 is the number of filters of the first Conv2D. Flatten sees the output of the "
+            "second one, which has 64 channels.",
         ),
         (
-            Q2_SIDES[8] ** 2 * Q2_CHANNELS,
-            "3,136 = 7 x 7 x 64 is the flatten size of the five-block model at 300 "
-            "pixels, or you stopped before the last block. Follow 150 through all "
-            "five blocks.",
+            6 * 6 * 64 * 3,
+            "6,912: the 3 colour channels of the input do not survive the first Conv2D: each "
+            "filter sums over all input channels and gives one map, so only the last layer's 64 "
+            "channels count.",
         ),
         (
-            Q2_SIDES[9] ** 2 * Q2_CHANNELS,
-            "1,600: 5 x 5 is the output of the fifth convolution; its pooling layer still follows: floor(5 / 2) = 2.",
+            5 * 5 * 64,
+            "1,600 is the flatten size of the notebook's 28 x 28 model. This input is 32 x 32: follow "
+            "the sides 32 -> 30 -> 15 -> 13 -> 6.",
+        ),
+        (13 * 13 * 64, "10,816: you stopped before the last MaxPooling2D: the 13 x 13 maps are pooled once more."),
+        (
+            28 * 28 * 64,
+            "50,176: without the pooling layers the sides would go 32 -> 30 -> 28; each "
+            "MaxPooling2D(2) halves the side.",
         ),
         (
-            Q2_SIDES[-1] ** 2 * 3,
-            "12: the 3 colour channels are used up by the first Conv2D; Flatten sees the last Conv2D's 64 channels.",
+            6 * 6 * (32 + 64),
+            "3,456: Flatten only sees the last layer's output: 6 x 6 x 64. The first layer's "
+            "32 maps are not passed along beside it.",
         ),
     ],
-    otherwise="Follow the side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) gives floor(n / 2), "
-    "five times; then side x side x 64.",
+    otherwise="Follow one side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) gives floor(n / 2); "
+    "then multiply side x side x channels.",
     hint=(
-        "Follow the side: $n \\to n - 2$ for each convolution, $n \\to \\lfloor n/2 \\rfloor$ for "
-        "each pooling, five times over. Then multiply side x side x the last layer's 64 channels."
+        "Follow the side of the square maps: a 3 x 3 'valid' convolution takes 2 off "
+        "($n - 3 + 1$), MaxPooling2D(2) halves and rounds down. At the end multiply "
+        "height x width x the number of channels of the last Conv2D."
     ),
     solution=(
-        "$150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7 \\to 5 \\to 2$, so "
-        "Flatten gives $2 \\cdot 2 \\cdot 64 = 256$ values. Check: "
-        "`build_model(150, blocks=5).get_layer('flatten').output.shape`."
+        "Sides: $32 \\to 30 \\to 15 \\to 13 \\to \\lfloor 13/2 \\rfloor = 6$; the last "
+        "Conv2D has 64 channels, so Flatten gives $6 \\cdot 6 \\cdot 64 = 2304$ values. "
+        "Check it: build the model from `keras.Input((32, 32, 3))` and read "
+        "`model.layers[-1].output.shape`."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q3: cache memory
+# --------------------------------------------------------------------------- q2: parameters of a Conv2D
 
-Q3_IMAGES, Q3_SIZE, Q3_CHANNELS, Q3_BYTES = 2000, 150, 3, 4
-_BYTES = Q3_IMAGES * Q3_SIZE * Q3_SIZE * Q3_CHANNELS * Q3_BYTES
-Q3_EXPECTED = _BYTES / 1e6  # 540 MB
+Q2_K, Q2_C_IN, Q2_C_OUT = 3, 32, 64
+Q2_EXPECTED = reference.conv_params(Q2_K, Q2_K, Q2_C_IN, Q2_C_OUT)  # (3*3*32 + 1) * 64 = 18,496
 
-q3 = Number(
-    Q3_EXPECTED,
-    title="memory of a cached dataset",
-    what="The memory in megabytes",
-    example="100",
-    rel_tol=0.01,
-    praise=(
-        "2,000 x 150 x 150 x 3 values x 4 bytes = 540,000,000 bytes = 540 MB. Stored as uint8 "
-        "(1 byte per value), as this notebook's pipeline does, it is a quarter of that: 135 MB."
-    ),
-    accept=[
-        (
-            _BYTES / 2**20,
-            "that is 540,000,000 bytes in MiB (1 MiB = 1,048,576 bytes); in MB of 1,000,000 "
-            "bytes it is 540. Both are right.",
-        )
-    ],
+
+q2 = Number(
+    Q2_EXPECTED,
+    title="parameters of the second Conv2D",
+    what="The parameter count",
+    example="1600",
+    whole=True,
+    why="It counts weights.",
+    praise="(3 * 3 * 32 + 1) * 64 = 18,496: 18,432 weights and 64 biases.",
     mistakes=[
-        (_BYTES, "540,000,000: that is the number of bytes. The question asks for megabytes: divide by 1,000,000."),
-        (_BYTES / 1e3, "540,000: that is in kilobytes: divide by 1,000 once more."),
-        (_BYTES / 1e9, "0.54: that is in gigabytes (0.54 GB); the question asks for megabytes."),
+        (18_432, "18,432: those are the weights only. Every filter also has one bias: add 64."),
         (
-            _BYTES / Q3_CHANNELS / 1e6,
-            "180: that leaves out the colour channels: each pixel has 3 values, red, green and blue.",
+            640,
+            "640: each filter spans all 32 channels of its input (the maps of the first Conv2D), so it has "
+            "3 * 3 * 32 weights, not 3 * 3.",
+        ),
+        (576, "576: each filter spans all 32 input channels, and it has a bias too: (3 * 3 * 32 + 1) * 64."),
+        (
+            1_792,
+            "1,792: 3 is the number of channels of the image, but this layer's input is the output of the "
+            "first Conv2D, which has 32 channels.",
+        ),
+        (18_464, "18,464: there is one bias per filter (per output channel, 64), not one per input channel."),
+        (289, "289: that is one filter. The layer has 64 of them."),
+        (9_248, "9,248: the layer has 64 filters (c_out = 64); 32 is its number of input channels."),
+        (
+            896,
+            "896: that is the first Conv2D (32 filters over the 3 colour channels). The question asks about "
+            "the second one: 64 filters over 32 input channels.",
         ),
         (
-            _BYTES / Q3_BYTES / 1e6,
-            "135: that counts 1 byte per value, as the uint8 cache of this notebook does. "
-            "The question asks for float32 values: 4 bytes each.",
+            Q2_EXPECTED * 15 * 15,
+            "4,161,600 is far too many. The count does not depend on the size of the maps "
+            "(15 x 15): the same weights slide over every position.",
         ),
-        (
-            _BYTES / Q3_BYTES / Q3_CHANNELS / 1e6,
-            "45: that counts one byte per pixel: each pixel has 3 values, and each float32 value takes 4 bytes.",
-        ),
-        (_BYTES * 4 / 1e6, "2,160: that is for 300 x 300 images: at 150 x 150 each image has a quarter of the pixels."),
-        (_BYTES * 2 / 1e6, "1,080: that counts 8 bytes per value (float64). The pipeline gives float32: 4 bytes."),
-        (_BYTES / Q3_SIZE / 1e6, "3.6: the image has 150 x 150 pixels: multiply by the side twice."),
     ],
-    otherwise="Multiply images x height x width x channels x bytes per value, then divide by 1,000,000.",
-    hint="Count the values: images x height x width x colour channels. A float32 value takes 4 bytes.",
+    otherwise="Use (k * k * c_in + 1) * c_out with k = 3, c_in = 32, c_out = 64.",
+    hint=(
+        "A filter has a $3 \\times 3$ window in each of its input channels, plus one bias. How many "
+        "input channels does this layer see, and how many filters does it have? The 15 x 15 "
+        "does not matter."
+    ),
     solution=(
-        "$2000 \\cdot 150 \\cdot 150 \\cdot 3 \\cdot 4 = 540{,}000{,}000$ bytes $= 540$ MB. "
-        "In code: `2000 * 150 * 150 * 3 * 4 / 1e6`."
+        "$(k \\cdot k \\cdot c_\\text{in} + 1)\\,c_\\text{out} = (3 \\cdot 3 \\cdot 32 + 1) \\cdot 64 "
+        "= 18{,}496$. In code: `layer = keras.layers.Conv2D(64, 3)`, "
+        "`layer(keras.Input((15, 15, 32)))`, then `layer.count_params()`."
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q3: output shape
+
+Q3_EXPECTED = (None, reference.output_size(_pool(64), 3), reference.output_size(_pool(64), 3), 32)  # 30
+
+
+def _explain_q3(shape: tuple) -> None:
+    batch_axes(shape, Q3_EXPECTED)
+    if len(shape) == 4 and shape[3] != 32:
+        raise Wrong(f"{shape[3]} channels is not right: a Conv2D outputs one channel per filter.")
+
+
+q3 = Shape(
+    Q3_EXPECTED,
+    title="output shape with 'same' and 'valid' padding",
+    axes=("batch", "height", "width", "channels"),
+    praise="64 -> 64 ('same') -> 32 (pooling) -> 30 ('valid'): (None, 30, 30, 32).",
+    mistakes=[
+        (
+            (None, 30, 30, 16),
+            "16 is the number of filters of the first Conv2D; the shape after the last layer "
+            "has the last Conv2D's 32 channels.",
+        ),
+        (
+            (None, 30, 30, 3),
+            "the 3 colour channels are used up by the first Conv2D; the last Conv2D outputs one map per filter: 32.",
+        ),
+        (
+            (None, 32, 32, 32),
+            "a side of 32: the last Conv2D has no padding argument, so it uses the default "
+            "'valid': 32 - 3 + 1 = 30. Only the first layer pads.",
+        ),
+        (
+            (None, 29, 29, 32),
+            "a side of 29: you treated the first Conv2D as 'valid' (64 -> 62 -> 31 -> 29). "
+            "With padding='same' it keeps 64 x 64.",
+        ),
+        (
+            (None, 31, 31, 32),
+            "a side of 31: either the last Conv2D took only 1 off (a 3 x 3 'valid' convolution "
+            "takes 2: n - 3 + 1), or you pooled a 62 x 62 map and stopped there: padding='same' "
+            "keeps the first Conv2D at 64 x 64, and the last Conv2D still follows the pooling.",
+        ),
+        (
+            (None, 62, 62, 32),
+            "a side of 62: you left out the MaxPooling2D(2): it halves 64 to 32 before the last Conv2D.",
+        ),
+        (
+            (None, 16, 16, 32),
+            "a side of 16: the pooling halves the side only once (64 -> 32), and the last Conv2D takes 2 off: 30.",
+        ),
+    ],
+    explain=_explain_q3,
+    otherwise="Follow the side: 'same' keeps the size, MaxPooling2D(2) halves it, a 3 x 3 'valid' "
+    "convolution takes 2 off.",
+    hint=(
+        "'same' padding keeps height and width (with stride 1); MaxPooling2D(2) halves them; "
+        "a Conv2D without a padding argument uses 'valid' and takes $k - 1$ off. The channels "
+        "are the last Conv2D's filters; the batch axis is None."
+    ),
+    solution=(
+        "$64 \\to 64$ ('same') $\\to 32$ (pooling) $\\to 32 - 3 + 1 = 30$ ('valid'), with "
+        "32 channels: `(None, 30, 30, 32)`. Check it: build `model = keras.Sequential([keras.Input((64, 64, 3)), "
+        "keras.layers.Conv2D(16, 3, padding='same'), keras.layers.MaxPooling2D(2), "
+        "keras.layers.Conv2D(32, 3)])` and read `model.layers[-1].output.shape`."
     ),
 )
 
 # ===================================================================== code exercises
-# q4: a tf.data pipeline. The learner writes pipeline(images, training); the checker feeds it a
-# small dataset whose every image is filled with one value that its label encodes, and reads
-# back the batches: their size, dtype, values, order (shuffled in training only, anew in every
-# epoch, image by image) and whether the files would be read once (the cache).
-
-Q4_BATCH = 32
-Q4_IMAGES = 70  # two full batches and one of 6
-Q4_BATCHES_SHUFFLED = (
-    "whole batches were shuffled (the images of a batch stay together, in their original order); "
-    "shuffle single images, before .batch()."
-)
+# q4: a CNN with a given shape chain and parameter count (the learner writes build_small_cnn()).
+# q5: a "reach X" task: train_clothes(x, y) trains a CNN on a fixed subset; the checker times
+#     it and measures the model on held-out training images the function never sees.
 
 
-def _q4_source(counter: list[int]):
-    """Single (image, label) pairs: image k is 8 x 8 x 3 filled with k + 0.6, its label is [k] as float32."""
-    import tensorflow as tf
+# The chain of output shapes, one per layer that changes the shape, and the parameter count.
+Q4_CHAIN = [
+    (None, 28, 28, 16),
+    (None, 14, 14, 16),
+    (None, 12, 12, 32),
+    (None, 6, 6, 32),
+    (None, 4, 4, 64),
+    (None, 64),
+    (None, 10),
+]
+Q4_PARAMS = (3 * 3 * 1 + 1) * 16 + (3 * 3 * 16 + 1) * 32 + (3 * 3 * 32 + 1) * 64 + (64 + 1) * 10  # 23,946
 
-    def generate():
-        for k in range(Q4_IMAGES):
-            counter[0] += 1
-            yield np.full((8, 8, 3), k + 0.6, "float32"), np.array([k], "float32")
 
-    return tf.data.Dataset.from_generator(
-        generate, output_signature=(tf.TensorSpec((8, 8, 3), tf.float32), tf.TensorSpec((1,), tf.float32))
-    )
+def _q4_chain(model) -> list[tuple[str, tuple]]:
+    """(layer name, output shape) of each layer whose output shape differs from its input shape."""
+    chain = []
+    for position, layer in enumerate(model.layers, start=1):
+        shape_in, shape_out = tuple(layer.input.shape), tuple(layer.output.shape)
+        if shape_in != shape_out:
+            chain.append((f"layer {position} ({type(layer).__name__})", shape_out))
+    return chain
 
 
-def _q4_epoch(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
-    try:
-        return [(images.numpy(), labels.numpy()) for images, labels in dataset]
-    except ValueError:
+def _q4_why(step: int, got: tuple, expected: tuple) -> str:
+    """What most likely makes step ``step`` of the chain differ."""
+    if len(got) == 2 and len(expected) == 4:
+        return "the chain still has maps here; flatten only at the end."
+    if len(got) == 2 and len(expected) == 2 and step == 5:
+        return (
+            f"Flatten lays the 4 x 4 x 64 maps out in {4 * 4 * 64:,} values; global average pooling "
+            f"(keras.layers.GlobalAveragePooling2D) keeps one mean per channel: 64."
+        )
+    if len(got) == 4 and len(expected) == 4:
+        if got[3] != expected[3]:
+            return f"this layer gives {got[3]} channels where the chain has {expected[3]}: check its number of filters."
+        if step == 0 and got[1] == 26:
+            return 'the first convolution keeps the side 28: give it padding="same".'
+        if step > 0 and got[1] == Q4_CHAIN[step - 1][1]:
+            return 'this convolution should shrink the side by 2: keep the default padding "valid".'
+        return "check the kernel size, the padding and the pooling size of this layer."
+    return "compare the layers with the list in the task."
+
+
+def _check_q4(answer: Any) -> str:
+    model = _expect_model(_call(answer, what="build_small_cnn()"), "build_small_cnn()")
+    shape = _input_shape(model, "keras.Input((28, 28, 1))")
+    if shape != (None, 28, 28, 1):
+        raise Wrong(f"the model takes {shape}; the images are (None, 28, 28, 1): keras.Input((28, 28, 1)).")
+    chain = _q4_chain(model)
+    for step, expected in enumerate(Q4_CHAIN):
+        if step >= len(chain):
+            raise Wrong(f"the chain stops after {len(chain)} shape changes; it needs {len(Q4_CHAIN)}, next {expected}.")
+        name, got = chain[step]
+        if got != expected:
+            before = Q4_CHAIN[step - 1] if step else (None, 28, 28, 1)
+            raise Wrong(
+                f"step {step + 1} of the chain, {name}, turns {before} into {got}, but the chain has "
+                f"{expected}: {_q4_why(step, got, expected)}"
+            )
+    if len(chain) > len(Q4_CHAIN):
         raise Wrong(
-            "the dataset does not yield (images, labels) pairs; keep the label next to its image "
-            "in every map: lambda image, label: (..., label)."
-        ) from None
-
-
-def _q4_run(answer, training: bool):
-    import tensorflow as tf
-
-    counter = [0]
-    result = _call(answer, _q4_source(counter), training, what=f"pipeline(images, training={training})")
-    if result is None:
-        raise Wrong("pipeline returned None: end it with `return images` (the dataset you built).")
-    if not isinstance(result, tf.data.Dataset):
-        raise Wrong(f"pipeline should return a tf.data.Dataset, but it returned {type(result).__name__}.")
-    epochs = [_q4_epoch(result) for _ in range(2)]
-    return epochs, counter[0]
-
-
-def _check_q4(answer) -> str:
-    for training in (False, True):
-        epochs, reads = _q4_run(answer, training)
-        first = epochs[0]
-        sizes = [len(labels) for _, labels in first]
-        if sizes and min(len(images.shape) for images, _ in first) != 4:
-            raise Wrong(
-                f"the dataset yields single images of shape {first[0][0].shape}; batch them with .batch({Q4_BATCH})."
-            )
-        expected = [Q4_BATCH, Q4_BATCH, Q4_IMAGES - 2 * Q4_BATCH]
-        if sorted(sizes) == sorted(expected) and sizes != expected:
-            raise Wrong(Q4_BATCHES_SHUFFLED)
-        if sizes != expected:
-            raise Wrong(
-                f"{Q4_IMAGES} images came out in batches of {sizes}; expected batches of {Q4_BATCH} "
-                f"(the last one smaller): .batch({Q4_BATCH})."
-            )
-        dtypes = {images.dtype.name for images, _ in first}
-        if dtypes != {"float32"}:
-            raise Wrong(
-                f"the batches hold {', '.join(sorted(dtypes))} values; the model takes float32: after "
-                f"batching, map the uint8 batch back with tf.cast(batch, tf.float32)."
-            )
-        images = np.concatenate([b for b, _ in first])
-        ids = np.concatenate([labels for _, labels in first])[:, 0].astype(int)
-        values = images.reshape(len(images), -1)
-        if not np.all(values == values[:, :1]):
-            raise Wrong(
-                "the pixels of an image no longer hold the one value they had: keep the images as "
-                "they are apart from rounding, and do not scale them (the model's Rescaling does)."
-            )
-        values = values[:, 0]
-        if np.allclose(values, ids + 0.6):
-            raise Wrong(
-                "the pixel values are still the decoded float32 values; round them and store them as "
-                "uint8 before the cache: tf.cast(tf.round(image), tf.uint8)."
-            )
-        if np.allclose(values, ids):
-            raise Wrong(
-                "a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: "
-                "tf.cast(tf.round(image), tf.uint8)."
-            )
-        if np.allclose(values, (ids + 1) / 255) or np.allclose(values, (ids + 0.6) / 255):
-            raise Wrong(
-                "the pixel values were divided by 255; leave them from 0 to 255, because the model "
-                "scales them itself with Rescaling(1 / 255)."
-            )
-        if np.allclose(values, np.round((ids + 0.6) / 255)):
-            raise Wrong(
-                "the pixel values were divided by 255 before they were stored as uint8, which holds "
-                "whole numbers only, so every value 0 to 255 became 0 or 1. Leave them from 0 to 255: "
-                "the model scales them itself with Rescaling(1 / 255)."
-            )
-        if not np.allclose(values, ids + 1):
-            raise Wrong(
-                "an image no longer sits next to its own label; map image and label together: "
-                "lambda image, label: (..., label)."
-            )
-        if reads > Q4_IMAGES:
-            raise Wrong(
-                f"two epochs read the {Q4_IMAGES} images {reads} times; cache() the rounded uint8 "
-                f"images, so that the files are read and decoded only once."
-            )
-        orders = [np.concatenate([labels for _, labels in epoch])[:, 0].astype(int) for epoch in epochs]
-        if not training:
-            if not np.array_equal(orders[0], np.arange(Q4_IMAGES)):
-                raise Wrong(
-                    "with training=False the images came out in another order; shuffle the training "
-                    "images only (the validation set needs no shuffling)."
-                )
-            continue
-        if np.array_equal(orders[0], np.arange(Q4_IMAGES)):
-            raise Wrong(
-                "with training=True the images come out in their original order; shuffle them: "
-                ".shuffle(1_000, seed=SEED) after the cache."
-            )
-        if np.array_equal(orders[0], orders[1]):
-            raise Wrong(
-                "both epochs brought the images in the same order: a shuffle before cache() is "
-                "frozen into the cache. Shuffle after cache(), so that every epoch is drawn anew."
-            )
-        runs = [np.all(np.diff(orders[0][start : start + Q4_BATCH]) == 1) for start in (0, Q4_BATCH)]
-        if all(runs):
-            raise Wrong(Q4_BATCHES_SHUFFLED)
+            f"after {Q4_CHAIN[-1]} the model still has {chain[len(Q4_CHAIN)][0]}; the output layer "
+            f"Dense(10, softmax) is the last."
+        )
+    if model.count_params() != Q4_PARAMS:
+        counts = ", ".join(
+            f"{type(layer).__name__} {layer.count_params():,}" for layer in model.layers if layer.count_params()
+        )
+        fix = (
+            "keep the biases (use_bias=True, the default)"
+            if model.count_params() < Q4_PARAMS
+            else "add no layer with weights beyond the three Conv2D and the output Dense(10)"
+        )
+        raise Wrong(
+            f"the shapes are right, but the model has {model.count_params():,} parameters instead of "
+            f"{Q4_PARAMS:,} ({counts}): {fix}."
+        )
+    scores = _output(model, np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32"), training=False)
+    if not np.allclose(scores.sum(axis=1), 1, atol=1e-4) or (scores < 0).any():
+        raise Wrong(
+            "the shapes and the parameters are right, but the outputs are not probabilities: give the "
+            'last Dense layer activation="softmax".'
+        )
     return (
-        "rounded uint8 images in a cache (read once), shuffled image by image in every training epoch, "
-        "batches of 32 turned back into float32, and the validation order kept."
+        f"{Q4_PARAMS:,} parameters: 160 + 4,640 + 18,496 in the convolutions and 650 in the output layer; "
+        f"global average pooling has none, where Flatten would have fed 1,024 values to the dense layer."
     )
 
 
-def _q4_solution(images, training):
-    import tensorflow as tf
-
-    images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
-    if training:
-        images = images.shuffle(1_000, seed=42)  # SEED
-    images = images.batch(32).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))  # BATCH_SIZE
-    return images.prefetch(tf.data.AUTOTUNE)
+# fmt: off
+def _q4_solution():
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # (28, 28, 16): 160
+        keras.layers.MaxPooling2D(2),                                   # (14, 14, 16)
+        keras.layers.Conv2D(32, 3, activation="relu"),                  # (12, 12, 32): 4,640
+        keras.layers.MaxPooling2D(2),                                   # (6, 6, 32)
+        keras.layers.Conv2D(64, 3, activation="relu"),                  # (4, 4, 64): 18,496
+        keras.layers.GlobalAveragePooling2D(),                          # (64,)
+        keras.layers.Dense(10, activation="softmax"),                   # (10,): 650
+    ])
+# fmt: on
 
 
 q4 = Code(
     _check_q4,
     answer=_q4_solution,
-    stub="pipeline",
-    title="a tf.data pipeline",
-    hint="The order of the steps matters: map (round, cast to uint8) -> cache() -> shuffle (only when "
-    "training; after the cache, so that every epoch is shuffled anew) -> batch(32) -> map (cast the "
-    "batch to float32) -> prefetch(tf.data.AUTOTUNE). Every map keeps the label: "
-    "lambda image, label: (..., label).",
-    solution=code_of(_q4_solution, "pipeline"),
+    stub="build_small_cnn",
+    title="a CNN with a given shape chain",
+    hint="Three Conv2D layers with 3 x 3 kernels (16, 32 and 64 filters, ReLU); only the first keeps the "
+    'side, with padding="same". Two MaxPooling2D(2) between them. From (4, 4, 64) to (64,) is '
+    'GlobalAveragePooling2D, one mean per channel. Then Dense(10, activation="softmax").',
+    solution=code_of(_q4_solution, "build_small_cnn"),
+)
+
+# ---------------------------------------------------------------------------------------- q5
+
+_PROFILE = _get_profile()
+Q5_TRAIN_IMAGES = _PROFILE.pick(full=10_000, fast=2_000)  # the first images of the training set
+Q5_HELD_OUT = _PROFILE.pick(full=2_000, fast=1_000)  # the last images of the training set
+Q5_TARGET = _PROFILE.pick(full=0.85, fast=0.75)  # accuracy on the held-out images
+Q5_SECONDS = _PROFILE.pick(full=120, fast=240)  # building and training (the solution: 71 s on a loaded 2-core CPU)
+
+
+@_functools.lru_cache(maxsize=1)
+def _q5_data():
+    from ..data import load_fashion_mnist
+
+    (x, y), _ = load_fashion_mnist()  # the test set stays for the end
+
+    def prepare(images):
+        return (images[..., np.newaxis] / 255.0).astype("float32")
+
+    return prepare(x[:Q5_TRAIN_IMAGES]), y[:Q5_TRAIN_IMAGES], prepare(x[-Q5_HELD_OUT:]), y[-Q5_HELD_OUT:]
+
+
+def _check_q5(answer: Any) -> str:
+    return _reach(answer, signature="train_clothes(x, y)", data=_q5_data, target=Q5_TARGET, seconds=Q5_SECONDS)
+
+
+# fmt: off
+def _q5_solution(x, y):
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=6, batch_size=64, verbose=0)
+    return model
+# fmt: on
+
+
+q5 = Code(
+    _check_q5,
+    answer=_q5_solution,
+    stub="train_clothes",
+    title="reach X with a CNN on Fashion-MNIST",
+    hint="The CNN of section 2 made smaller is enough: two blocks of Conv2D + MaxPooling2D, Flatten, a "
+    "small Dense layer and Dense(10, softmax). Compile with Adam and "
+    "'sparse_categorical_crossentropy' (the labels are integers), fit for a few epochs with "
+    "verbose=0 and return the model.",
+    solution=code_of(_q5_solution, "train_clothes"),
 )

@@ -1,358 +1,352 @@
-"""Exercises of notebook 08 (cats vs dogs): parameter counts, sensible augmentations, reading curves."""
+"""Exercises of notebook 08 (horses or humans): steps per epoch, shapes of a deep stack, cache memory."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
-import keras
 import numpy as np
 
 from .. import reference
 from .building import Code
 from .building import call as _call
-from .building import expect_layer as _expect_layer
-from .framework import Check, Number, Wrong, code_of, layers_in
-from .framework import output as _output
+from .framework import Number, Wrong, code_of
 
-# --------------------------------------------------------------------------- q1: the big Dense layer
+# --------------------------------------------------------------------------- q1: steps per epoch
 
-Q1_SIZE = 150
-Q1_FILTERS = (32, 64, 128, 128)
-_sides = [Q1_SIZE]
-for _ in Q1_FILTERS:
-    _sides.append(reference.output_size(_sides[-1], 3))  # Conv2D(f, 3), padding 'valid'
-    _sides.append(_sides[-1] // 2)  # MaxPooling2D(2)
-Q1_SIDES = tuple(_sides)  # (150, 148, 74, 72, 36, 34, 17, 15, 7)
-Q1_FLAT = Q1_SIDES[-1] ** 2 * Q1_FILTERS[-1]  # 7 * 7 * 128 = 6,272
-Q1_UNITS = 512
-Q1_EXPECTED = (Q1_FLAT + 1) * Q1_UNITS  # 3,211,776
-
-
-def _dense(flat: int) -> int:
-    return (flat + 1) * Q1_UNITS
-
+Q1_IMAGES, Q1_BATCH = 2000, 48
+Q1_EXPECTED = math.ceil(Q1_IMAGES / Q1_BATCH)  # 42: 41 full batches and one of 32
 
 q1 = Number(
     Q1_EXPECTED,
-    title="parameters of the big Dense layer",
-    what="The parameter count",
-    example="1000",
+    title="steps per epoch",
+    what="The number of steps",
+    example="10",
     whole=True,
-    why="It counts weights.",
+    rel_tol=1e-3,
+    why="There is one step per batch.",
+    praise="2,000 / 48 = 41.67, rounded up: 42 steps, 41 full batches of 48 and a last one of 32 images.",
+    mistakes=[
+        (
+            Q1_IMAGES / Q1_BATCH,
+            "41.6667 is 2,000 / 48, but a step processes a whole batch: there is no "
+            "two-thirds of a step. The images left over form one more, smaller batch.",
+        ),
+        (
+            Q1_IMAGES // Q1_BATCH,
+            "41: that rounds down, and would leave the last 32 images out of every epoch. "
+            "The leftover images form one more, smaller batch: round up.",
+        ),
+        (Q1_IMAGES, "2,000: that is the number of images. A step processes a whole batch of 48 images at once."),
+        (Q1_BATCH, "48 is the batch size, the number of images per step. How many batches do 2,000 images fill?"),
+        (Q1_IMAGES * Q1_BATCH, "96,000: multiplying goes the wrong way: divide the images by the batch size."),
+        (math.ceil(Q1_IMAGES / 32), "63: that is for batch size 32 (the notebook's). Here the batch size is 48."),
+        (math.ceil(1027 / Q1_BATCH), "22: 1,027 is the horses-or-humans training set; this folder holds 2,000 images."),
+    ],
+    otherwise="Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch.",
+    hint="One step per batch. Divide the number of images by the batch size; what happens to the images left over?",
+    solution=(
+        "$\\lceil 2000 / 48 \\rceil = \\lceil 41.67 \\rceil = 42$: 41 full batches of 48 "
+        "and a last batch of $2000 - 41 \\cdot 48 = 32$ images. In code: `math.ceil(2000 / 48)`."
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q2: five blocks at 150 px
+
+Q2_SIZE, Q2_BLOCKS, Q2_CHANNELS = 150, 5, 64
+
+
+def _sides(n: int, blocks: int, *, padding: str = "valid", round_up: bool = False) -> list[int]:
+    sides = [n]
+    for _ in range(blocks):
+        conv = (
+            reference.output_size(sides[-1], 3, padding=1) if padding == "same" else reference.output_size(sides[-1], 3)
+        )
+        pooled = math.ceil(conv / 2) if round_up else conv // 2
+        sides += [conv, pooled]
+    return sides
+
+
+Q2_SIDES = tuple(_sides(Q2_SIZE, Q2_BLOCKS))  # 150, 148, 74, 72, 36, 34, 17, 15, 7, 5, 2
+Q2_EXPECTED = Q2_SIDES[-1] ** 2 * Q2_CHANNELS  # 2 * 2 * 64 = 256
+_UP = _sides(Q2_SIZE, Q2_BLOCKS, round_up=True)[-1]
+_SAME = _sides(Q2_SIZE, Q2_BLOCKS, padding="same")[-1]
+
+q2 = Number(
+    Q2_EXPECTED,
+    title="flatten size of five blocks at 150 pixels",
+    what="The flatten size",
+    example="1600",
+    whole=True,
+    why="Flatten outputs a whole number of values (height x width x channels).",
     praise=(
-        "150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
-        "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters."
+        "150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7 -> 5 -> 2: the maps end at 2 x 2, so Flatten "
+        "gives 2 * 2 * 64 = 256 values. That is why the 150-pixel model stops after three blocks: two more "
+        "leave almost no picture."
     ),
     mistakes=[
-        (Q1_FLAT * Q1_UNITS, "3,211,264: those are the weights only. Each of the 512 units also has a bias: add 512."),
         (
-            _dense(8 * 8 * 128),
-            "4,194,816: 8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: floor(15 / 2) = 7.",
+            Q2_SIDES[-1] ** 2,
+            "4: that is one channel only. The last Conv2D has 64 filters, and Flatten lays out "
+            "all 64 maps: multiply by 64.",
         ),
         (
-            _dense(9 * 9 * 128),
-            "5,308,928: 9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
-            "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off.",
+            _UP * _UP * Q2_CHANNELS,
+            f"{_UP * _UP * Q2_CHANNELS:,}: you rounded an odd side up when pooling "
+            "(15 -> 8 or 5 -> 3). MaxPooling2D(2) drops an odd last row and column: "
+            "floor(15 / 2) = 7, floor(5 / 2) = 2.",
         ),
         (
-            _dense(15 * 15 * 128),
-            "14,746,112: 15 x 15 is the output of the last Conv2D; the last MaxPooling2D halves it to 7 x 7.",
-        ),
-        (_dense(7 * 7), "25,600: that is one channel. Flatten lays out all 128 maps of the last Conv2D: 7 * 7 * 128."),
-        (
-            _dense(7 * 7 * 3),
-            "75,776: the 3 colour channels of the input do not reach Flatten; the last Conv2D has 128.",
+            _SAME * _SAME * Q2_CHANNELS,
+            f"{_SAME * _SAME * Q2_CHANNELS:,}: that is what padding='same' gives (the "
+            "side only halves: 150 -> 75 -> 37 -> 18 -> 9 -> 4). These convolutions "
+            "are 'valid': each takes 2 off the side.",
         ),
         (
-            Q1_FLAT,
-            "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units has "
-            "one weight per input, plus a bias.",
+            Q2_SIDES[6] ** 2 * Q2_CHANNELS,
+            "18,496 = 17 x 17 x 64 is the flatten size after three blocks, the "
+            "model of section 6. Keep going through blocks four and five.",
         ),
         (
-            Q1_FLAT + 1,
-            "6,273 = 6,272 + 1 is the count of a single unit, its weights and its bias. Dense(512) has 512 such units.",
+            Q2_SIDES[8] ** 2 * Q2_CHANNELS,
+            "3,136 = 7 x 7 x 64 is the flatten size of the five-block model at 300 "
+            "pixels, or you stopped before the last block. Follow 150 through all "
+            "five blocks.",
         ),
-        (3_453_121, "3,453,121: that is the whole model. The question asks about the Dense(512) layer alone."),
         (
-            512 + 1,
-            "513: that is the last layer (one sigmoid unit after the 512). The question asks about "
-            "Dense(512), which reads the 6,272 flattened values.",
+            Q2_SIDES[9] ** 2 * Q2_CHANNELS,
+            "1,600: 5 x 5 is the output of the fifth convolution; its pooling layer still follows: floor(5 / 2) = 2.",
+        ),
+        (
+            Q2_SIDES[-1] ** 2 * 3,
+            "12: the 3 colour channels are used up by the first Conv2D; Flatten sees the last Conv2D's 64 channels.",
         ),
     ],
-    otherwise=(
-        "First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, MaxPooling2D(2) halves and rounds "
-        "down) to get the flatten size, then use (n_in + 1) * n_out."
-    ),
+    otherwise="Follow the side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) gives floor(n / 2), "
+    "five times; then side x side x 64.",
     hint=(
-        "Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
-        "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
-        "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."
+        "Follow the side: $n \\to n - 2$ for each convolution, $n \\to \\lfloor n/2 \\rfloor$ for "
+        "each pooling, five times over. Then multiply side x side x the last layer's 64 channels."
     ),
     solution=(
-        "Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
-        "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
-        "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
-        "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."
+        "$150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7 \\to 5 \\to 2$, so "
+        "Flatten gives $2 \\cdot 2 \\cdot 64 = 256$ values. Check: "
+        "`build_model(150, blocks=5).get_layer('flatten').output.shape`."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q2: sensible augmentations
+# --------------------------------------------------------------------------- q3: cache memory
 
-Q2_OPTIONS = {
-    "A": 'RandomFlip("horizontal"): a mirror image, left and right swapped',
-    "B": 'RandomFlip("vertical"): the photo upside down',
-    "C": "RandomRotation(0.05): turned by up to 18 degrees either way",
-    "D": "RandomRotation(0.5): turned by up to 180 degrees either way",
-    "E": "RandomZoom(0.2): up to 20% closer or further away",
-    "F": "RandomContrast(0.2): contrast changed by up to 20%",
-    "G": "RandomCrop(24, 24) on a 150 x 150 photo: a random 24 x 24 pixel patch",
-}
-Q2_EXPECTED = frozenset("ACEF")
-_Q2_WHY_NOT = {
-    "B": (
-        "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken upright, "
-        "so the model would spend its capacity on images it never meets."
+Q3_IMAGES, Q3_SIZE, Q3_CHANNELS, Q3_BYTES = 2000, 150, 3, 4
+_BYTES = Q3_IMAGES * Q3_SIZE * Q3_SIZE * Q3_CHANNELS * Q3_BYTES
+Q3_EXPECTED = _BYTES / 1e6  # 540 MB
+
+q3 = Number(
+    Q3_EXPECTED,
+    title="memory of a cached dataset",
+    what="The memory in megabytes",
+    example="100",
+    rel_tol=0.01,
+    praise=(
+        "2,000 x 150 x 150 x 3 values x 4 bytes = 540,000,000 bytes = 540 MB. Stored as uint8 "
+        "(1 byte per value), as this notebook's pipeline does, it is a quarter of that: 135 MB."
     ),
-    "D": (
-        "D (up to 180 degrees): pets standing on their heads are as rare as upside-down photos; "
-        "small rotations (C) imitate a tilted camera, large ones do not."
-    ),
-    "G": (
-        "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or a sofa, "
-        "so the label may no longer be visible in the image."
-    ),
-}
-_COUNT = {1: "One more option suits", 2: "Two more options suit", 3: "Three more options suit", 4: "Four options suit"}
-
-
-def _as_letters(answer: Any) -> frozenset:
-    if isinstance(answer, str):
-        letters = [ch for ch in answer.upper() if ch.isalpha()]
-    elif isinstance(answer, (set, frozenset, list, tuple)):
-        letters = []
-        for item in answer:
-            if not isinstance(item, str) or len(item.strip()) != 1:
-                raise Wrong(f"give the letters of the options, such as {{'A', 'B'}}; {item!r} is not one letter.")
-            letters.append(item.strip().upper())
-    else:
-        raise Wrong(f"give a set of letters, such as {{'A', 'B'}}, but you gave {type(answer).__name__} {answer!r}.")
-    unknown = sorted(set(letters) - set(Q2_OPTIONS))
-    if unknown:
-        raise Wrong(f"{', '.join(unknown)} is not one of the options; they are A to G.")
-    if not letters:
-        raise Wrong("you chose nothing. Several of these augmentations suit photos of pets.")
-    return frozenset(letters)
-
-
-def _check_q2(answer: Any) -> str:
-    chosen = _as_letters(answer)
-    if chosen == Q2_EXPECTED:
-        return (
-            "A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
-            "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
-            "(upside down) or may cut the animal out."
+    accept=[
+        (
+            _BYTES / 2**20,
+            "that is 540,000,000 bytes in MiB (1 MiB = 1,048,576 bytes); in MB of 1,000,000 "
+            "bytes it is 540. Both are right.",
         )
-    wrong_in = sorted(chosen - Q2_EXPECTED)
-    missing = sorted(Q2_EXPECTED - chosen)
-    parts = [_Q2_WHY_NOT[x] for x in wrong_in]
-    if missing:
-        parts.append(
-            f"{_COUNT[len(missing)]} these photos: for each option you left out, ask again whether "
-            f"another photo of a pet could look like that, with the label still true."
-        )
-    raise Wrong(" ".join(parts))
-
-
-q2 = Check(
-    _check_q2,
-    answer={"A", "C", "E", "F"},
-    title="augmentations that suit pet photos",
-    hint=(
-        "For each option ask two questions: would a photographer ever take a pet photo like this, "
-        "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."
-    ),
+    ],
+    mistakes=[
+        (_BYTES, "540,000,000: that is the number of bytes. The question asks for megabytes: divide by 1,000,000."),
+        (_BYTES / 1e3, "540,000: that is in kilobytes: divide by 1,000 once more."),
+        (_BYTES / 1e9, "0.54: that is in gigabytes (0.54 GB); the question asks for megabytes."),
+        (
+            _BYTES / Q3_CHANNELS / 1e6,
+            "180: that leaves out the colour channels: each pixel has 3 values, red, green and blue.",
+        ),
+        (
+            _BYTES / Q3_BYTES / 1e6,
+            "135: that counts 1 byte per value, as the uint8 cache of this notebook does. "
+            "The question asks for float32 values: 4 bytes each.",
+        ),
+        (
+            _BYTES / Q3_BYTES / Q3_CHANNELS / 1e6,
+            "45: that counts one byte per pixel: each pixel has 3 values, and each float32 value takes 4 bytes.",
+        ),
+        (_BYTES * 4 / 1e6, "2,160: that is for 300 x 300 images: at 150 x 150 each image has a quarter of the pixels."),
+        (_BYTES * 2 / 1e6, "1,080: that counts 8 bytes per value (float64). The pipeline gives float32: 4 bytes."),
+        (_BYTES / Q3_SIZE / 1e6, "3.6: the image has 150 x 150 pixels: multiply by the side twice."),
+    ],
+    otherwise="Multiply images x height x width x channels x bytes per value, then divide by 1,000,000.",
+    hint="Count the values: images x height x width x colour channels. A float32 value takes 4 bytes.",
     solution=(
-        "`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
-        "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
-        "(D) keeps the label but makes upside-down animals, which the model never has to "
-        "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
-        "uses A, C, E and F, plus small shifts (RandomTranslation)."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q3: reading curves
-
-Q3_RUN_A = {"training": (0.62, 0.71, 0.80, 0.88, 0.95, 0.98), "validation": (0.60, 0.66, 0.70, 0.71, 0.70, 0.69)}
-Q3_RUN_B = {"training": (0.55, 0.58, 0.60, 0.62, 0.64, 0.66), "validation": (0.56, 0.59, 0.61, 0.63, 0.65, 0.66)}
-Q3_EXPECTED = ("overfitting", "underfitting")
-_Q3_WORDS = {"overfitting", "underfitting", "good fit"}
-_Q3_ALIASES = {
-    "over": "overfitting",
-    "overfit": "overfitting",
-    "under": "underfitting",
-    "underfit": "underfitting",
-    "good": "good fit",
-    "goodfit": "good fit",
-    "fine": "good fit",
-}
-
-
-def _word(item: Any) -> str:
-    if not isinstance(item, str):
-        raise Wrong(f"each diagnosis is a word: 'overfitting', 'underfitting' or 'good fit'; {item!r} is not.")
-    key = "".join(ch for ch in item.lower() if ch.isalpha())
-    text = {"overfitting": "overfitting", "underfitting": "underfitting"}.get(key) or _Q3_ALIASES.get(key, key)
-    if text not in _Q3_WORDS:
-        raise Wrong(f"{item!r} is not one of 'overfitting', 'underfitting' or 'good fit'.")
-    return text
-
-
-def _check_q3(answer: Any) -> str:
-    if isinstance(answer, str) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Wrong("give two words, one per run, as a pair: ('...', '...') for run A and run B.")
-    a, b = (_word(x) for x in answer)
-    if (a, b) == Q3_EXPECTED:
-        return (
-            "Run A: training accuracy climbs to 0.98 while validation peaks at 0.71 in epoch 4 and "
-            "then falls: the model learns its training images by heart. Run B: both curves are low "
-            "and still rising together: the model has not learned enough yet (train longer, or use "
-            "a larger model)."
-        )
-    if (a, b) == Q3_EXPECTED[::-1]:
-        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
-    raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
-
-
-def _not_a(word: str) -> str:
-    return (
-        f"Run A is not '{word}': its training accuracy reaches 0.98, but validation stops at about 0.70 "
-        f"and even falls: a gap of almost 0.3 that grows with every epoch."
-    )
-
-
-def _not_b(word: str) -> str:
-    return (
-        f"Run B is not '{word}': training and validation accuracy are close, but both are low (0.66 after "
-        f"6 epochs) and still rising: the model has not learned enough yet."
-    )
-
-
-q3 = Check(
-    _check_q3,
-    answer=Q3_EXPECTED,
-    title="overfitting or underfitting",
-    hint=(
-        "Look at two things: the gap between training and validation accuracy, and whether "
-        "the curves are still rising. A large, growing gap means one thing; both curves low and "
-        "close together means the other."
-    ),
-    solution=(
-        "`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
-        "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
-        "of this notebook shows. Run B's curves are close together but low and still rising: "
-        "underfitting, cured by training longer or with a larger model."
+        "$2000 \\cdot 150 \\cdot 150 \\cdot 3 \\cdot 4 = 540{,}000{,}000$ bytes $= 540$ MB. "
+        "In code: `2000 * 150 * 150 * 3 * 4 / 1e6`."
     ),
 )
 
 # ===================================================================== code exercises
-# q4: an augmentation block. The learner writes make_augmentation(); the checker runs the block
-# on a batch of small random photos in training and at inference, and reads its layers' settings.
+# q4: a tf.data pipeline. The learner writes pipeline(images, training); the checker feeds it a
+# small dataset whose every image is filled with one value that its label encodes, and reads
+# back the batches: their size, dtype, values, order (shuffled in training only, anew in every
+# epoch, image by image) and whether the files would be read once (the cache).
+
+Q4_BATCH = 32
+Q4_IMAGES = 70  # two full batches and one of 6
+Q4_BATCHES_SHUFFLED = (
+    "whole batches were shuffled (the images of a batch stay together, in their original order); "
+    "shuffle single images, before .batch()."
+)
 
 
-Q4_MAX_ROTATION = 0.1  # a fraction of a full turn: 0.1 is up to 36 degrees either way
+def _q4_source(counter: list[int]):
+    """Single (image, label) pairs: image k is 8 x 8 x 3 filled with k + 0.6, its label is [k] as float32."""
+    import tensorflow as tf
 
+    def generate():
+        for k in range(Q4_IMAGES):
+            counter[0] += 1
+            yield np.full((8, 8, 3), k + 0.6, "float32"), np.array([k], "float32")
 
-def _q4_batch() -> np.ndarray:
-    return np.random.default_rng(0).uniform(0, 255, (8, 32, 32, 3)).astype("float32")
-
-
-def _q4_changes_at_inference(block, batch) -> str:
-    """The name of the first layer of ``block`` that changes the batch at inference, or ''."""
-    for position, layer in enumerate(getattr(block, "layers", [block]), start=1):
-        if not np.allclose(_output(layer, batch, training=False), batch, atol=1e-4):
-            return f"layer {position} ({type(layer).__name__})"
-    return ""
-
-
-def _check_q4(answer: Any) -> str:
-    block = _call(answer, what="make_augmentation()")
-    if isinstance(block, (list, tuple)):
-        raise Wrong("make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...]).")
-    block = _expect_layer(block, "make_augmentation()")
-    batch = _q4_batch()
-    at_inference = _output(block, batch, training=False)
-    if at_inference.shape != batch.shape:
-        raise Wrong(
-            f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
-            f"must keep the shape of the images."
-        )
-    if not np.allclose(at_inference, batch, atol=1e-4):
-        culprit = _q4_changes_at_inference(block, batch)
-        where = f": {culprit} changes them" if culprit else ""
-        raise Wrong(
-            f"at inference (training=False) the block changes the images{where}. At inference an "
-            f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
-            f"and keep preprocessing such as Rescaling out of it."
-        )
-    first, second = (_output(block, batch, training=True) for _ in range(2))
-    if np.allclose(first, batch, atol=1e-4):
-        raise Wrong("in training (training=True) the block leaves the images unchanged, so it augments nothing.")
-    if np.allclose(first, second, atol=1e-4):
-        raise Wrong(
-            "two calls in training changed the images in the same way; augmentation must draw new "
-            "random changes at every call (no fixed seed per call, no fixed transformation)."
-        )
-    flips, rotations = (
-        [layer for layer in [block, *layers_in(block)] if isinstance(layer, kind)]
-        for kind in (keras.layers.RandomFlip, keras.layers.RandomRotation)
+    return tf.data.Dataset.from_generator(
+        generate, output_signature=(tf.TensorSpec((8, 8, 3), tf.float32), tf.TensorSpec((1,), tf.float32))
     )
-    if not flips:
+
+
+def _q4_epoch(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+    try:
+        return [(images.numpy(), labels.numpy()) for images, labels in dataset]
+    except ValueError:
         raise Wrong(
-            'the block has no RandomFlip layer; add keras.layers.RandomFlip("horizontal"): a cat '
-            "looking left is as much a cat as one looking right."
-        )
-    vertical = [flip for flip in flips if flip.mode != "horizontal"]
-    if vertical:
-        raise Wrong(
-            f'RandomFlip("{vertical[0].mode}") also flips photos upside down, and pets are not '
-            f'photographed upside down; use RandomFlip("horizontal").'
-        )
-    if not rotations:
-        raise Wrong(
-            "the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small tilt either way."
-        )
-    factor = rotations[0].factor
-    largest = max(abs(float(f)) for f in (factor if isinstance(factor, (tuple, list)) else (factor,)))
-    if largest > Q4_MAX_ROTATION:
-        raise Wrong(
-            f"RandomRotation({largest:g}) turns photos by up to {largest * 360:.0f} degrees; the factor is "
-            f"a fraction of a full turn, so keep it at most {Q4_MAX_ROTATION} (36 degrees)."
-        )
+            "the dataset does not yield (images, labels) pairs; keep the label next to its image "
+            "in every map: lambda image, label: (..., label)."
+        ) from None
+
+
+def _q4_run(answer, training: bool):
+    import tensorflow as tf
+
+    counter = [0]
+    result = _call(answer, _q4_source(counter), training, what=f"pipeline(images, training={training})")
+    if result is None:
+        raise Wrong("pipeline returned None: end it with `return images` (the dataset you built).")
+    if not isinstance(result, tf.data.Dataset):
+        raise Wrong(f"pipeline should return a tf.data.Dataset, but it returned {type(result).__name__}.")
+    epochs = [_q4_epoch(result) for _ in range(2)]
+    return epochs, counter[0]
+
+
+def _check_q4(answer) -> str:
+    for training in (False, True):
+        epochs, reads = _q4_run(answer, training)
+        first = epochs[0]
+        sizes = [len(labels) for _, labels in first]
+        if sizes and min(len(images.shape) for images, _ in first) != 4:
+            raise Wrong(
+                f"the dataset yields single images of shape {first[0][0].shape}; batch them with .batch({Q4_BATCH})."
+            )
+        expected = [Q4_BATCH, Q4_BATCH, Q4_IMAGES - 2 * Q4_BATCH]
+        if sorted(sizes) == sorted(expected) and sizes != expected:
+            raise Wrong(Q4_BATCHES_SHUFFLED)
+        if sizes != expected:
+            raise Wrong(
+                f"{Q4_IMAGES} images came out in batches of {sizes}; expected batches of {Q4_BATCH} "
+                f"(the last one smaller): .batch({Q4_BATCH})."
+            )
+        dtypes = {images.dtype.name for images, _ in first}
+        if dtypes != {"float32"}:
+            raise Wrong(
+                f"the batches hold {', '.join(sorted(dtypes))} values; the model takes float32: after "
+                f"batching, map the uint8 batch back with tf.cast(batch, tf.float32)."
+            )
+        images = np.concatenate([b for b, _ in first])
+        ids = np.concatenate([labels for _, labels in first])[:, 0].astype(int)
+        values = images.reshape(len(images), -1)
+        if not np.all(values == values[:, :1]):
+            raise Wrong(
+                "the pixels of an image no longer hold the one value they had: keep the images as "
+                "they are apart from rounding, and do not scale them (the model's Rescaling does)."
+            )
+        values = values[:, 0]
+        if np.allclose(values, ids + 0.6):
+            raise Wrong(
+                "the pixel values are still the decoded float32 values; round them and store them as "
+                "uint8 before the cache: tf.cast(tf.round(image), tf.uint8)."
+            )
+        if np.allclose(values, ids):
+            raise Wrong(
+                "a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: "
+                "tf.cast(tf.round(image), tf.uint8)."
+            )
+        if np.allclose(values, (ids + 1) / 255) or np.allclose(values, (ids + 0.6) / 255):
+            raise Wrong(
+                "the pixel values were divided by 255; leave them from 0 to 255, because the model "
+                "scales them itself with Rescaling(1 / 255)."
+            )
+        if np.allclose(values, np.round((ids + 0.6) / 255)):
+            raise Wrong(
+                "the pixel values were divided by 255 before they were stored as uint8, which holds "
+                "whole numbers only, so every value 0 to 255 became 0 or 1. Leave them from 0 to 255: "
+                "the model scales them itself with Rescaling(1 / 255)."
+            )
+        if not np.allclose(values, ids + 1):
+            raise Wrong(
+                "an image no longer sits next to its own label; map image and label together: "
+                "lambda image, label: (..., label)."
+            )
+        if reads > Q4_IMAGES:
+            raise Wrong(
+                f"two epochs read the {Q4_IMAGES} images {reads} times; cache() the rounded uint8 "
+                f"images, so that the files are read and decoded only once."
+            )
+        orders = [np.concatenate([labels for _, labels in epoch])[:, 0].astype(int) for epoch in epochs]
+        if not training:
+            if not np.array_equal(orders[0], np.arange(Q4_IMAGES)):
+                raise Wrong(
+                    "with training=False the images came out in another order; shuffle the training "
+                    "images only (the validation set needs no shuffling)."
+                )
+            continue
+        if np.array_equal(orders[0], np.arange(Q4_IMAGES)):
+            raise Wrong(
+                "with training=True the images come out in their original order; shuffle them: "
+                ".shuffle(1_000, seed=SEED) after the cache."
+            )
+        if np.array_equal(orders[0], orders[1]):
+            raise Wrong(
+                "both epochs brought the images in the same order: a shuffle before cache() is "
+                "frozen into the cache. Shuffle after cache(), so that every epoch is drawn anew."
+            )
+        runs = [np.all(np.diff(orders[0][start : start + Q4_BATCH]) == 1) for start in (0, Q4_BATCH)]
+        if all(runs):
+            raise Wrong(Q4_BATCHES_SHUFFLED)
     return (
-        "random in training, a new draw at every call, and the identity at inference, so it can sit "
-        "inside the model: fit trains on altered photos, evaluate and predict see the real ones."
+        "rounded uint8 images in a cache (read once), shuffled image by image in every training epoch, "
+        "batches of 32 turned back into float32, and the validation order kept."
     )
 
 
-# fmt: off
-def _q4_solution():
-    return keras.Sequential([
-        keras.layers.RandomFlip("horizontal"),
-        keras.layers.RandomRotation(0.05),
-        keras.layers.RandomZoom(0.1),
-    ])
-# fmt: on
+def _q4_solution(images, training):
+    import tensorflow as tf
+
+    images = images.map(lambda image, label: (tf.cast(tf.round(image), tf.uint8), label)).cache()
+    if training:
+        images = images.shuffle(1_000, seed=42)  # SEED
+    images = images.batch(32).map(lambda batch, labels: (tf.cast(batch, tf.float32), labels))  # BATCH_SIZE
+    return images.prefetch(tf.data.AUTOTUNE)
 
 
 q4 = Code(
     _check_q4,
     answer=_q4_solution,
-    stub="make_augmentation",
-    title="an augmentation block",
-    hint='keras.Sequential of Keras\' Random* layers: RandomFlip("horizontal") and RandomRotation '
-    "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
-    "layers act only when called with training=True, as fit does.",
-    solution=code_of(_q4_solution, "make_augmentation"),
+    stub="pipeline",
+    title="a tf.data pipeline",
+    hint="The order of the steps matters: map (round, cast to uint8) -> cache() -> shuffle (only when "
+    "training; after the cache, so that every epoch is shuffled anew) -> batch(32) -> map (cast the "
+    "batch to float32) -> prefetch(tf.data.AUTOTUNE). Every map keeps the label: "
+    "lambda image, label: (..., label).",
+    solution=code_of(_q4_solution, "pipeline"),
 )

@@ -1,10 +1,7 @@
-"""Exercises of notebook 09 (what the network sees).
-
-Activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
+"""Exercises of notebook 09 (cats vs dogs): parameter counts, sensible augmentations, reading curves."""
 
 from __future__ import annotations
 
-import functools as _functools
 from typing import Any
 
 import keras
@@ -13,392 +10,349 @@ import numpy as np
 from .. import reference
 from .building import Code
 from .building import call as _call
-from .framework import Choice, Number, Shape, Wrong, batch_axes, code_of, plain_name
-from .framework import numpy as _numpy
+from .building import expect_layer as _expect_layer
+from .framework import Check, Number, Wrong, code_of, layers_in
+from .framework import output as _output
 
-# --------------------------------------------------------------------------- the notebook's CNN
+# --------------------------------------------------------------------------- q1: the big Dense layer
 
-INPUT_SIDE = 200  # the notebook trains its CNN on 150 x 150 images; the exercises ask about 200 x 200
-# (name, kind, filters) in the order of the model; every Conv2D is 3 x 3 'valid', every pooling 2 x 2
-LAYERS = (
-    ("conv1", "conv", 16),
-    ("pool1", "pool", None),
-    ("conv2", "conv", 32),
-    ("pool2", "pool", None),
-    ("conv3", "conv", 64),
-    ("pool3", "pool", None),
-    ("conv4", "conv", 64),
-    ("pool4", "pool", None),
-)
-
-
-def _shapes() -> dict[str, tuple[int, int, int]]:
-    """(side, side, channels) of every layer's output, from the output-size formulas."""
-    side, channels, shapes = INPUT_SIDE, 3, {}
-    for name, kind, filters in LAYERS:
-        if kind == "conv":
-            side, channels = reference.output_size(side, 3), filters
-        else:
-            side = side // 2
-        shapes[name] = (side, side, channels)
-    return shapes
+Q1_SIZE = 150
+Q1_FILTERS = (32, 64, 128, 128)
+_sides = [Q1_SIZE]
+for _ in Q1_FILTERS:
+    _sides.append(reference.output_size(_sides[-1], 3))  # Conv2D(f, 3), padding 'valid'
+    _sides.append(_sides[-1] // 2)  # MaxPooling2D(2)
+Q1_SIDES = tuple(_sides)  # (150, 148, 74, 72, 36, 34, 17, 15, 7)
+Q1_FLAT = Q1_SIDES[-1] ** 2 * Q1_FILTERS[-1]  # 7 * 7 * 128 = 6,272
+Q1_UNITS = 512
+Q1_EXPECTED = (Q1_FLAT + 1) * Q1_UNITS  # 3,211,776
 
 
-SHAPES = _shapes()  # conv1 (198, 198, 16), pool1 (99, 99, 16), conv2 (97, 97, 32) ... pool4 (10, 10, 64)
+def _dense(flat: int) -> int:
+    return (flat + 1) * Q1_UNITS
 
 
-# --------------------------------------------------------------------------- q1: a layer's output shape
-
-Q1_LAYER = "conv3"
-Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
-
-
-def _explain_q1(shape: tuple) -> None:
-    batch_axes(shape, Q1_EXPECTED)
-    if len(shape) == 4 and shape[3] != 64:
-        raise Wrong(f"{shape[3]} channels is not right: conv3 has 64 filters, one output channel each.")
-
-
-def _side(side: int) -> tuple:
-    return (None, side, side, 64)
-
-
-q1 = Shape(
+q1 = Number(
     Q1_EXPECTED,
-    title="output shape of a layer",
-    axes=("batch", "height", "width", "channels"),
-    praise="200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64).",
+    title="parameters of the big Dense layer",
+    what="The parameter count",
+    example="1000",
+    whole=True,
+    why="It counts weights.",
+    praise=(
+        "150 -> 148 -> 74 -> 72 -> 36 -> 34 -> 17 -> 15 -> 7: Flatten gives 7 * 7 * 128 = 6,272 "
+        "values, and (6,272 + 1) * 512 = 3,211,776, 93% of the model's 3,453,121 parameters."
+    ),
     mistakes=[
+        (Q1_FLAT * Q1_UNITS, "3,211,264: those are the weights only. Each of the 512 units also has a bias: add 512."),
         (
-            (None, 46, 46, 32),
-            "32 is the number of filters of conv2. conv3 outputs one channel per filter of its own: 64.",
-        ),
-        ((None, 46, 46, 3), "the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter."),
-        (
-            _side(48),
-            "a side of 48: 48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' "
-            "convolution takes one pixel off each border: 48 - 3 + 1 = 46.",
-        ),
-        (_side(23), "a side of 23: 23 x 23 is after pool3. The question asks for conv3, before its pooling."),
-        (
-            _side(200),
-            "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
-            "use 'valid' and every pooling halves the side.",
+            _dense(8 * 8 * 128),
+            "4,194,816: 8 x 8 maps come from rounding 15 / 2 up. MaxPooling2D(2) rounds down: floor(15 / 2) = 7.",
         ),
         (
-            _side(47),
-            "a side of 47: either pool2 rounded 97 / 2 up to 49 (MaxPooling2D(2) rounds down, to 48), or "
-            "conv3 took only 1 off (a 3 x 3 'valid' convolution takes 2: n - 3 + 1).",
-        ),
-        (_side(45), "a side of 45: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3."),
-        (
-            _side(49),
-            "a side of 49: that is 97 / 2 rounded up, the output of pool2. MaxPooling2D(2) rounds down, "
-            "and conv3 comes after pool2 and takes 2 more off the side.",
+            _dense(9 * 9 * 128),
+            "5,308,928: 9 x 9 is what you get if every Conv2D kept its size ('same' padding): "
+            "150 -> 75 -> 37 -> 18 -> 9. These convolutions use 'valid' and take 2 off.",
         ),
         (
-            _side(34),
-            "a side of 34: that is conv3's side for the notebook's 150 x 150 images. Follow the side from 200 instead.",
+            _dense(15 * 15 * 128),
+            "14,746,112: 15 x 15 is the output of the last Conv2D; the last MaxPooling2D halves it to 7 x 7.",
         ),
-        (_side(194), "a side of 194: you left out the pooling layers: each MaxPooling2D(2) halves the side."),
+        (_dense(7 * 7), "25,600: that is one channel. Flatten lays out all 128 maps of the last Conv2D: 7 * 7 * 128."),
+        (
+            _dense(7 * 7 * 3),
+            "75,776: the 3 colour channels of the input do not reach Flatten; the last Conv2D has 128.",
+        ),
+        (
+            Q1_FLAT,
+            "6,272 is the number of values out of Flatten, the layer's inputs. Each of the 512 units has "
+            "one weight per input, plus a bias.",
+        ),
+        (
+            Q1_FLAT + 1,
+            "6,273 = 6,272 + 1 is the count of a single unit, its weights and its bias. Dense(512) has 512 such units.",
+        ),
+        (3_453_121, "3,453,121: that is the whole model. The question asks about the Dense(512) layer alone."),
+        (
+            512 + 1,
+            "513: that is the last layer (one sigmoid unit after the 512). The question asks about "
+            "Dense(512), which reads the 6,272 flattened values.",
+        ),
     ],
-    explain=_explain_q1,
-    otherwise="Follow the side from 200: a 3 x 3 'valid' convolution takes 2 off, MaxPooling2D(2) halves "
-    "and rounds down.",
+    otherwise=(
+        "First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, MaxPooling2D(2) halves and rounds "
+        "down) to get the flatten size, then use (n_in + 1) * n_out."
+    ),
     hint=(
-        "Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
-        "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
-        "the batch axis is None."
+        "Follow the side: $n \\to n - 2$ for each 3 x 3 'valid' convolution, "
+        "$n \\to \\lfloor n/2 \\rfloor$ for each pooling. Flatten gives side x side x 128 values; "
+        "a dense layer has $(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."
     ),
     solution=(
-        "$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
-        "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
-        "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."
+        "Sides $150 \\to 148 \\to 74 \\to 72 \\to 36 \\to 34 \\to 17 \\to 15 \\to 7$, so "
+        "Flatten gives $7 \\cdot 7 \\cdot 128 = 6272$ values and Dense(512) has "
+        "$(6272 + 1) \\cdot 512 = 3{,}211{,}776$ parameters. Check: "
+        "`classic.get_layer('dense').count_params()` (the 150 x 150 model of section 3)."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q2: which layer, from a shape
+# --------------------------------------------------------------------------- q2: sensible augmentations
 
-Q2_SHAPE = (1, 48, 48, 32)
-Q2_EXPECTED = "pool2"
-assert SHAPES[Q2_EXPECTED] == Q2_SHAPE[1:]
+Q2_OPTIONS = {
+    "A": 'RandomFlip("horizontal"): a mirror image, left and right swapped',
+    "B": 'RandomFlip("vertical"): the photo upside down',
+    "C": "RandomRotation(0.05): turned by up to 18 degrees either way",
+    "D": "RandomRotation(0.5): turned by up to 180 degrees either way",
+    "E": "RandomZoom(0.2): up to 20% closer or further away",
+    "F": "RandomContrast(0.2): contrast changed by up to 20%",
+    "G": "RandomCrop(24, 24) on a 150 x 150 photo: a random 24 x 24 pixel patch",
+}
+Q2_EXPECTED = frozenset("ACEF")
+_Q2_WHY_NOT = {
+    "B": (
+        "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken upright, "
+        "so the model would spend its capacity on images it never meets."
+    ),
+    "D": (
+        "D (up to 180 degrees): pets standing on their heads are as rare as upside-down photos; "
+        "small rotations (C) imitate a tilted camera, large ones do not."
+    ),
+    "G": (
+        "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or a sofa, "
+        "so the label may no longer be visible in the image."
+    ),
+}
+_COUNT = {1: "One more option suits", 2: "Two more options suit", 3: "Three more options suit", 4: "Four options suit"}
 
 
-def _layer_name(answer: Any) -> str:
-    name = answer if isinstance(answer, str) else getattr(answer, "name", None)
-    if not isinstance(name, str):
-        raise Wrong(
-            f"answer with the layer's name as a string, such as 'conv1'; you gave {type(answer).__name__} {answer!r}."
+def _as_letters(answer: Any) -> frozenset:
+    if isinstance(answer, str):
+        letters = [ch for ch in answer.upper() if ch.isalpha()]
+    elif isinstance(answer, (set, frozenset, list, tuple)):
+        letters = []
+        for item in answer:
+            if not isinstance(item, str) or len(item.strip()) != 1:
+                raise Wrong(f"give the letters of the options, such as {{'A', 'B'}}; {item!r} is not one letter.")
+            letters.append(item.strip().upper())
+    else:
+        raise Wrong(f"give a set of letters, such as {{'A', 'B'}}, but you gave {type(answer).__name__} {answer!r}.")
+    unknown = sorted(set(letters) - set(Q2_OPTIONS))
+    if unknown:
+        raise Wrong(f"{', '.join(unknown)} is not one of the options; they are A to G.")
+    if not letters:
+        raise Wrong("you chose nothing. Several of these augmentations suit photos of pets.")
+    return frozenset(letters)
+
+
+def _check_q2(answer: Any) -> str:
+    chosen = _as_letters(answer)
+    if chosen == Q2_EXPECTED:
+        return (
+            "A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
+            "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
+            "(upside down) or may cut the animal out."
         )
-    return plain_name(name)
+    wrong_in = sorted(chosen - Q2_EXPECTED)
+    missing = sorted(Q2_EXPECTED - chosen)
+    parts = [_Q2_WHY_NOT[x] for x in wrong_in]
+    if missing:
+        parts.append(
+            f"{_COUNT[len(missing)]} these photos: for each option you left out, ask again whether "
+            f"another photo of a pet could look like that, with the label still true."
+        )
+    raise Wrong(" ".join(parts))
 
 
-_WHY_NOT = {
-    "conv2": " conv2 has the 32 channels, but it is pooled before the maps reach 48 x 48.",
-    "conv3": " conv3 reads the 48 x 48 maps, but its own output is smaller and has 64 channels.",
-    "pool1": " pool1's maps have 16 channels, those of conv1.",
+q2 = Check(
+    _check_q2,
+    answer={"A", "C", "E", "F"},
+    title="augmentations that suit pet photos",
+    hint=(
+        "For each option ask two questions: would a photographer ever take a pet photo like this, "
+        "and can you still see whether it is a cat or a dog? Keep an option only if both answers are yes."
+    ),
+    solution=(
+        "`{'A', 'C', 'E', 'F'}`. A horizontal flip, a small rotation, a zoom and a contrast change "
+        "produce photos like the real ones. A vertical flip (B) or a rotation of up to 180 degrees "
+        "(D) keeps the label but makes upside-down animals, which the model never has to "
+        "recognise; a 24 x 24 crop (G) may not show the animal at all. The notebook's augmentation "
+        "uses A, C, E and F, plus small shifts (RandomTranslation)."
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q3: reading curves
+
+Q3_RUN_A = {"training": (0.62, 0.71, 0.80, 0.88, 0.95, 0.98), "validation": (0.60, 0.66, 0.70, 0.71, 0.70, 0.69)}
+Q3_RUN_B = {"training": (0.55, 0.58, 0.60, 0.62, 0.64, 0.66), "validation": (0.56, 0.59, 0.61, 0.63, 0.65, 0.66)}
+Q3_EXPECTED = ("overfitting", "underfitting")
+_Q3_WORDS = {"overfitting", "underfitting", "good fit"}
+_Q3_ALIASES = {
+    "over": "overfitting",
+    "overfit": "overfitting",
+    "under": "underfitting",
+    "underfit": "underfitting",
+    "good": "good fit",
+    "goodfit": "good fit",
+    "fine": "good fit",
 }
 
-q2 = Choice(
-    Q2_EXPECTED,
-    options=SHAPES,
-    normalise=_layer_name,
-    title="which layer, from a shape",
-    praise="conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32).",
-    mistakes=[
-        (name, f"'{name}' outputs {shape} for one image, not {Q2_SHAPE[1:]}.{_WHY_NOT.get(name, '')}")
-        for name, shape in SHAPES.items()
-        if name != Q2_EXPECTED
-    ],
+
+def _word(item: Any) -> str:
+    if not isinstance(item, str):
+        raise Wrong(f"each diagnosis is a word: 'overfitting', 'underfitting' or 'good fit'; {item!r} is not.")
+    key = "".join(ch for ch in item.lower() if ch.isalpha())
+    text = {"overfitting": "overfitting", "underfitting": "underfitting"}.get(key) or _Q3_ALIASES.get(key, key)
+    if text not in _Q3_WORDS:
+        raise Wrong(f"{item!r} is not one of 'overfitting', 'underfitting' or 'good fit'.")
+    return text
+
+
+def _check_q3(answer: Any) -> str:
+    if isinstance(answer, str) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Wrong("give two words, one per run, as a pair: ('...', '...') for run A and run B.")
+    a, b = (_word(x) for x in answer)
+    if (a, b) == Q3_EXPECTED:
+        return (
+            "Run A: training accuracy climbs to 0.98 while validation peaks at 0.71 in epoch 4 and "
+            "then falls: the model learns its training images by heart. Run B: both curves are low "
+            "and still rising together: the model has not learned enough yet (train longer, or use "
+            "a larger model)."
+        )
+    if (a, b) == Q3_EXPECTED[::-1]:
+        raise Wrong("you swapped the two runs. Which one has a large gap between training and validation?")
+    raise Wrong(" ".join(([_not_a(a)] if a != "overfitting" else []) + ([_not_b(b)] if b != "underfitting" else [])))
+
+
+def _not_a(word: str) -> str:
+    return (
+        f"Run A is not '{word}': its training accuracy reaches 0.98, but validation stops at about 0.70 "
+        f"and even falls: a gap of almost 0.3 that grows with every epoch."
+    )
+
+
+def _not_b(word: str) -> str:
+    return (
+        f"Run B is not '{word}': training and validation accuracy are close, but both are low (0.66 after "
+        f"6 epochs) and still rising: the model has not learned enough yet."
+    )
+
+
+q3 = Check(
+    _check_q3,
+    answer=Q3_EXPECTED,
+    title="overfitting or underfitting",
     hint=(
-        "The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
-        "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."
+        "Look at two things: the gap between training and validation accuracy, and whether "
+        "the curves are still rising. A large, growing gap means one thing; both curves low and "
+        "close together means the other."
     ),
     solution=(
-        "32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
-        "$\\lfloor 97/2 \\rfloor = 48$: "
-        "`'pool2'`."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q3, q4: Grad-CAM by hand
-
-# d score / d A for a layer with 2 x 2 positions and K = 3 channels: GRADIENTS[i, j, k]
-GRADIENTS = np.stack(
-    [
-        [[0.2, 0.4], [0.0, 0.2]],
-        [[-0.1, -0.3], [0.1, -0.1]],
-        [[0.5, 0.3], [0.1, 0.3]],
-    ],
-    axis=-1,
-)
-# the layer's activations A[i, j, k] (after ReLU, so never negative)
-MAPS = np.stack(
-    [
-        [[1.0, 0.0], [2.0, 0.0]],
-        [[0.0, 4.0], [1.0, 0.0]],
-        [[0.0, 1.0], [0.0, 2.0]],
-    ],
-    axis=-1,
-)
-Q3_EXPECTED = GRADIENTS.mean(axis=(0, 1))  # [0.2, -0.1, 0.3]
-Q4_EXPECTED = np.maximum((MAPS * Q3_EXPECTED).sum(axis=-1), 0.0)  # [[0.2, 0.0], [0.3, 0.6]]
-
-
-q3 = Number(
-    Q3_EXPECTED,
-    title="Grad-CAM channel weights",
-    what="Your array of weights",
-    example="np.array([0.1, 0.2, 0.3])",
-    tol=1e-6,
-    praise="a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it.",
-    mistakes=[
-        (
-            GRADIENTS.mean(axis=-1),
-            "your array has shape (2, 2): you averaged over the channel axis. Average "
-            "over the positions instead, the first two axes: .mean(axis=(0, 1)), one "
-            "weight per channel.",
-        ),
-        (
-            GRADIENTS.mean(),
-            "you gave one number; Grad-CAM has one weight per channel (3 here). Average over "
-            "the positions only: .mean(axis=(0, 1)).",
-        ),
-        (
-            GRADIENTS.sum(axis=(0, 1)),
-            "those are the sums over the 4 positions. The weight is the average: "
-            "divide by h * w = 4, or use .mean(axis=(0, 1)).",
-        ),
-        (MAPS.mean(axis=(0, 1)), "you averaged the maps A. The weights come from the gradients: ex.GRADIENTS."),
-        (
-            (GRADIENTS * MAPS).mean(axis=(0, 1)),
-            "you multiplied the gradients by the maps before averaging. The "
-            "weights are the plain average of the gradients; the maps come "
-            "in at the next step.",
-        ),
-        (
-            np.abs(GRADIENTS).mean(axis=(0, 1)),
-            "keep the sign of the gradients: a negative weight means the channel argues against the class.",
-        ),
-    ],
-    hint=(
-        "$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
-        "the average of its gradients over the positions (the first two axes)."
-    ),
-    solution="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
-)
-
-q4 = Number(
-    Q4_EXPECTED,
-    title="the Grad-CAM heatmap",
-    what="The heatmap",
-    example="np.array([[0.1, 0.2], [0.3, 0.4]])",
-    tol=1e-6,
-    praise="[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0.",
-    mistakes=[
-        (
-            MAPS * Q3_EXPECTED,
-            "your array still has the channel axis: add the weighted maps up over the channels, "
-            ".sum(axis=-1), to get one number per position.",
-        ),
-        (
-            (MAPS * Q3_EXPECTED).sum(axis=-1),
-            "close: the top-right value is negative (-0.1). Grad-CAM keeps only "
-            "what argues for the class: apply ReLU, np.maximum(..., 0).",
-        ),
-        (
-            np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
-            "you weighted the gradients; weight the maps A (ex.MAPS) instead.",
-        ),
-        (
-            np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0),
-            "you used the summed gradients as weights: 4 times too large. Use their mean.",
-        ),
-        (
-            np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
-            "you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, the same at "
-            "every position: the averages of q3.",
-        ),
-    ],
-    hint=(
-        "$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
-        "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
-        "then `np.maximum(..., 0)`."
-    ),
-    solution=(
-        "`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
-        "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."
+        "`('overfitting', 'underfitting')`. Run A's training accuracy reaches 0.98 while its "
+        "validation accuracy stalls at about 0.70 and then falls: overfitting, as the baseline "
+        "of this notebook shows. Run B's curves are close together but low and still rising: "
+        "underfitting, cured by training longer or with a larger model."
     ),
 )
 
 # ===================================================================== code exercises
-# q5: Grad-CAM at another layer. The learner writes grad_cam_at(model, image, layer_name); the
-# checker runs it on a small CNN built like the notebook's (random weights, 36 x 36 images) at two
-# layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
-# factor: differentiating the probability p or the logit z changes all values by the same factor.
-
-Q5_SIDE = 36
-Q5_LAYERS = ("conv2", "conv1")
+# q4: an augmentation block. The learner writes make_augmentation(); the checker runs the block
+# on a batch of small random photos in training and at inference, and reads its layers' settings.
 
 
-@_functools.lru_cache(maxsize=1)
-def _q5_case():
-    """The small CNN and one image (raw pixel values 0..255) the checker runs the learner's function on."""
-    conv = {"kernel_size": 3, "activation": "relu"}
-    keras.utils.set_random_seed(3)
-    model = keras.Sequential(
-        [
-            keras.Input((Q5_SIDE, Q5_SIDE, 3)),
-            keras.layers.Rescaling(1 / 255, name="rescaling"),
-            keras.layers.Conv2D(8, **conv, name="conv1"),
-            keras.layers.MaxPooling2D(2, name="pool1"),
-            keras.layers.Conv2D(16, **conv, name="conv2"),
-            keras.layers.MaxPooling2D(2, name="pool2"),
-            keras.layers.Conv2D(16, **conv, name="conv3"),
-            keras.layers.MaxPooling2D(2, name="pool3"),
-            keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(8, activation="relu", name="dense"),
-            keras.layers.Dense(1, activation="sigmoid", name="output"),
-        ],
-        name="small_cnn",
-    )
-    image = np.random.default_rng(3).uniform(0, 255, (Q5_SIDE, Q5_SIDE, 3)).astype("float32")
-    return model, image
+Q4_MAX_ROTATION = 0.1  # a fraction of a full turn: 0.1 is up to 36 degrees either way
 
 
-def _q5_expected(layer_name: str, class_index: int = 1) -> np.ndarray:
-    from ..inspection import grad_cam  # TensorFlow and Matplotlib: imported when first needed
-
-    model, image = _q5_case()
-    return grad_cam(model, image, layer_name, class_index=class_index, use_logit=False).heatmap
+def _q4_batch() -> np.ndarray:
+    return np.random.default_rng(0).uniform(0, 255, (8, 32, 32, 3)).astype("float32")
 
 
-def _proportional(got: np.ndarray, expected: np.ndarray) -> bool:
-    """True when ``got`` = c * ``expected`` for some c > 0 (up to float32 rounding)."""
-    scale = float(np.abs(expected).max())
-    if scale == 0:
-        return bool(np.abs(got).max() == 0)
-    factor = float(np.sum(got * expected) / np.sum(expected * expected))
-    return factor > 0 and np.allclose(got, factor * expected, atol=1e-4 * abs(factor) * scale)
+def _q4_changes_at_inference(block, batch) -> str:
+    """The name of the first layer of ``block`` that changes the batch at inference, or ''."""
+    for position, layer in enumerate(getattr(block, "layers", [block]), start=1):
+        if not np.allclose(_output(layer, batch, training=False), batch, atol=1e-4):
+            return f"layer {position} ({type(layer).__name__})"
+    return ""
 
 
-def _check_q5(answer: Any) -> str:
-    model, image = _q5_case()
-    shapes = {name: tuple(model.get_layer(name).output.shape[1:3]) for name in ("conv1", "conv2", "conv3")}
-    for layer_name in Q5_LAYERS:
-        result = _call(answer, model, image.copy(), layer_name, what=f'grad_cam_at(model, image, "{layer_name}")')
-        if result is None:
-            raise Wrong("grad_cam_at returned None: end it with `return heatmap`.")
-        try:
-            heatmap = _numpy(result)
-        except Exception:
-            raise Wrong(
-                f"grad_cam_at should return the heatmap as an array, but it returned {type(result).__name__}."
-            ) from None
-        if heatmap.ndim == 3 and heatmap.shape[0] == 1:
-            raise Wrong(
-                f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
-                f"the map of the one image, shape {shapes[layer_name]}: maps[0]."
-            )
-        if heatmap.shape != shapes[layer_name]:
-            others = [name for name, shape in shapes.items() if shape == heatmap.shape]
-            which = f", the size of {others[0]}'s maps" if others else ""
-            raise Wrong(
-                f'for layer_name="{layer_name}" the heatmap has shape {heatmap.shape}{which}; it should '
-                f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
-                f"model.get_layer(layer_name)."
-            )
-        if (heatmap < -1e-7).any():
-            raise Wrong(
-                f"the heatmap at {layer_name} has negative values; Grad-CAM "
-                f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...)."
-            )
-        expected = _q5_expected(layer_name)
-        if _proportional(heatmap, expected):
-            continue
-        if _proportional(heatmap, _q5_expected(layer_name, class_index=0)):
-            raise Wrong(
-                f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
-                f"humans, the class whose probability the sigmoid gives: differentiate p itself."
-            )
-        worst = np.unravel_index(
-            int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12) - expected / max(expected.max(), 1e-12)))),
-            expected.shape,
-        )
+def _check_q4(answer: Any) -> str:
+    block = _call(answer, what="make_augmentation()")
+    if isinstance(block, (list, tuple)):
+        raise Wrong("make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...]).")
+    block = _expect_layer(block, "make_augmentation()")
+    batch = _q4_batch()
+    at_inference = _output(block, batch, training=False)
+    if at_inference.shape != batch.shape:
         raise Wrong(
-            f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
-            f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
-            f"one per channel, the gradient averaged over all positions, "
-            f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels."
+            f"the block turns a batch of shape {batch.shape} into {at_inference.shape}; augmentation "
+            f"must keep the shape of the images."
+        )
+    if not np.allclose(at_inference, batch, atol=1e-4):
+        culprit = _q4_changes_at_inference(block, batch)
+        where = f": {culprit} changes them" if culprit else ""
+        raise Wrong(
+            f"at inference (training=False) the block changes the images{where}. At inference an "
+            f"augmentation block must pass them through unchanged; use only Keras' Random* layers "
+            f"and keep preprocessing such as Rescaling out of it."
+        )
+    first, second = (_output(block, batch, training=True) for _ in range(2))
+    if np.allclose(first, batch, atol=1e-4):
+        raise Wrong("in training (training=True) the block leaves the images unchanged, so it augments nothing.")
+    if np.allclose(first, second, atol=1e-4):
+        raise Wrong(
+            "two calls in training changed the images in the same way; augmentation must draw new "
+            "random changes at every call (no fixed seed per call, no fixed transformation)."
+        )
+    flips, rotations = (
+        [layer for layer in [block, *layers_in(block)] if isinstance(layer, kind)]
+        for kind in (keras.layers.RandomFlip, keras.layers.RandomRotation)
+    )
+    if not flips:
+        raise Wrong(
+            'the block has no RandomFlip layer; add keras.layers.RandomFlip("horizontal"): a cat '
+            "looking left is as much a cat as one looking right."
+        )
+    vertical = [flip for flip in flips if flip.mode != "horizontal"]
+    if vertical:
+        raise Wrong(
+            f'RandomFlip("{vertical[0].mode}") also flips photos upside down, and pets are not '
+            f'photographed upside down; use RandomFlip("horizontal").'
+        )
+    if not rotations:
+        raise Wrong(
+            "the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a small tilt either way."
+        )
+    factor = rotations[0].factor
+    largest = max(abs(float(f)) for f in (factor if isinstance(factor, (tuple, list)) else (factor,)))
+    if largest > Q4_MAX_ROTATION:
+        raise Wrong(
+            f"RandomRotation({largest:g}) turns photos by up to {largest * 360:.0f} degrees; the factor is "
+            f"a fraction of a full turn, so keep it at most {Q4_MAX_ROTATION} (36 degrees)."
         )
     return (
-        f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
-        f"match inspection.grad_cam. Earlier layers give finer but less class-specific maps."
+        "random in training, a new draw at every call, and the identity at inference, so it can sit "
+        "inside the model: fit trains on altered photos, evaluate and predict see the real ones."
     )
 
 
-def _q5_solution(model, image, layer_name):
-    import tensorflow as tf
-
-    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
-    with tf.GradientTape() as tape:
-        maps, p = grad_model(image[np.newaxis], training=False)
-        score = p[0, 0]  # the probability of humans
-    grads = tape.gradient(score, maps)[0]  # (h, w, channels)
-    weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
-    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
+# fmt: off
+def _q4_solution():
+    return keras.Sequential([
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.RandomRotation(0.05),
+        keras.layers.RandomZoom(0.1),
+    ])
+# fmt: on
 
 
-q5 = Code(
-    _check_q5,
-    answer=_q5_solution,
-    stub="grad_cam_at",
-    title="Grad-CAM at any layer",
-    hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
-    "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
-    "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
-    "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
-    solution=code_of(_q5_solution, "grad_cam_at"),
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="make_augmentation",
+    title="an augmentation block",
+    hint='keras.Sequential of Keras\' Random* layers: RandomFlip("horizontal") and RandomRotation '
+    "with a small factor such as 0.05 (a fraction of a full turn); RandomZoom may join them. These "
+    "layers act only when called with training=True, as fit does.",
+    solution=code_of(_q4_solution, "make_augmentation"),
 )

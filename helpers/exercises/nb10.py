@@ -1,427 +1,404 @@
-"""Exercises of notebook 10 (classic architectures): the arithmetic behind the building blocks."""
+"""Exercises of notebook 10 (what the network sees).
+
+Activation shapes and the Grad-CAM formula (``ex.GRADIENTS``, ``ex.MAPS``)."""
 
 from __future__ import annotations
 
-import re
+import functools as _functools
 from typing import Any
 
 import keras
 import numpy as np
 
+from .. import reference
 from .building import Code
 from .building import call as _call
-from .framework import LearnerError, Number, Shape, Wrong, batch_axes, code_of, numbered
-from .framework import output as _output
+from .framework import Choice, Number, Shape, Wrong, batch_axes, code_of, plain_name
+from .framework import numpy as _numpy
 
-# --------------------------------------------------------------------------- q1: separable convolution
+# --------------------------------------------------------------------------- the notebook's CNN
 
-Q1_K, Q1_C_IN, Q1_C_OUT = 3, 128, 256
-Q1_DEPTHWISE = Q1_K * Q1_K * Q1_C_IN  # 1,152
-Q1_POINTWISE = Q1_C_IN * Q1_C_OUT  # 32,768
-Q1_EXPECTED = Q1_DEPTHWISE + Q1_POINTWISE + Q1_C_OUT  # 34,176
+INPUT_SIDE = 200  # the notebook trains its CNN on 150 x 150 images; the exercises ask about 200 x 200
+# (name, kind, filters) in the order of the model; every Conv2D is 3 x 3 'valid', every pooling 2 x 2
+LAYERS = (
+    ("conv1", "conv", 16),
+    ("pool1", "pool", None),
+    ("conv2", "conv", 32),
+    ("pool2", "pool", None),
+    ("conv3", "conv", 64),
+    ("pool3", "pool", None),
+    ("conv4", "conv", 64),
+    ("pool4", "pool", None),
+)
 
 
-k, c_in, c_out = Q1_K, Q1_C_IN, Q1_C_OUT
+def _shapes() -> dict[str, tuple[int, int, int]]:
+    """(side, side, channels) of every layer's output, from the output-size formulas."""
+    side, channels, shapes = INPUT_SIDE, 3, {}
+    for name, kind, filters in LAYERS:
+        if kind == "conv":
+            side, channels = reference.output_size(side, 3), filters
+        else:
+            side = side // 2
+        shapes[name] = (side, side, channels)
+    return shapes
 
-q1 = Number(
+
+SHAPES = _shapes()  # conv1 (198, 198, 16), pool1 (99, 99, 16), conv2 (97, 97, 32) ... pool4 (10, 10, 64)
+
+
+# --------------------------------------------------------------------------- q1: a layer's output shape
+
+Q1_LAYER = "conv3"
+Q1_EXPECTED = (None,) + SHAPES[Q1_LAYER]  # (None, 46, 46, 64)
+
+
+def _explain_q1(shape: tuple) -> None:
+    batch_axes(shape, Q1_EXPECTED)
+    if len(shape) == 4 and shape[3] != 64:
+        raise Wrong(f"{shape[3]} channels is not right: conv3 has 64 filters, one output channel each.")
+
+
+def _side(side: int) -> tuple:
+    return (None, side, side, 64)
+
+
+q1 = Shape(
     Q1_EXPECTED,
-    title="parameters of a separable convolution",
-    what="The parameter count",
-    example="1000",
-    whole=True,
-    praise="3*3*128 + 128*256 + 256 = 1,152 + 32,768 + 256 = 34,176 (a regular Conv2D would have 295,168).",
-    mistakes=numbered(
-        [
-            (
-                Q1_DEPTHWISE + Q1_POINTWISE,
-                "that is right for the weights, but the layer also has a bias per "
-                "output channel (use_bias=True is the default): add 256.",
-            ),
-            (
-                (k * k * c_in + 1) * c_out,
-                "that is a regular Conv2D(256, 3): every filter has 3 x 3 x 128 weights. "
-                "A separable convolution splits that into a depthwise and a pointwise step.",
-            ),
-            (
-                k * k * c_in * c_out,
-                "that is a regular 3 x 3 convolution without bias. A separable one has one "
-                "3 x 3 filter per input channel, then a 1 x 1 convolution.",
-            ),
-            (
-                Q1_DEPTHWISE,
-                "that is only the depthwise step (one 3 x 3 filter per input channel). The pointwise "
-                "1 x 1 convolution that mixes 128 channels into 256 comes next.",
-            ),
-            (
-                Q1_DEPTHWISE + c_in,
-                "that is a DepthwiseConv2D with its biases. SeparableConv2D adds a 1 x 1 "
-                "convolution from 128 to 256 channels.",
-            ),
-            (
-                Q1_POINTWISE,
-                "that is only the pointwise 1 x 1 step. Add the depthwise 3 x 3 filters (one per input "
-                "channel) and the biases.",
-            ),
-            (
-                Q1_POINTWISE + c_out,
-                "that is the pointwise step with its biases. Add the depthwise step: one 3 x 3 "
-                "filter per input channel.",
-            ),
-            (
-                Q1_DEPTHWISE + Q1_POINTWISE + c_in,
-                "the bias belongs to the output channels (256), not the input channels (128).",
-            ),
-            (
-                Q1_DEPTHWISE + Q1_POINTWISE + c_in + c_out,
-                "SeparableConv2D has one bias per output channel only: the depthwise step inside it has none.",
-            ),
-            (
-                k * k * c_out + c_out * c_in + c_out,
-                "the depthwise filters run over the input channels: 3 * 3 * 128, not 3 * 3 * 256.",
-            ),
-        ]
-    ),
-    otherwise="Add the depthwise weights (k * k * c_in), the pointwise weights (c_in * c_out) and one bias "
-    "per output channel.",
-    hint=(
-        "Two steps: a depthwise $3 \\times 3$ filter for each of the 128 input channels, then a "
-        "1 x 1 convolution from 128 to 256 channels. The bias is added once per output channel."
-    ),
-    solution=(
-        "$k^2 c_\\text{in} + c_\\text{in} c_\\text{out} + c_\\text{out} = 9 \\cdot 128 + 128 \\cdot 256 "
-        "+ 256 = 1{,}152 + 32{,}768 + 256 = 34{,}176$. Check it: "
-        "`layer = keras.layers.SeparableConv2D(256, 3)`, `layer(keras.Input((16, 16, 128)))`, "
-        "`layer.count_params()`."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q2: receptive field
-
-Q2_LAYERS, Q2_K = 5, 3
-Q2_EXPECTED = 1 + Q2_LAYERS * (Q2_K - 1)  # 11
-
-
-q2 = Number(
-    Q2_EXPECTED,
-    title="receptive field of a stack",
-    what="The receptive field",
-    example="7",
-    whole=True,
-    praise="1 + 5 * (3 - 1) = 11: five 3 x 3 layers see as far as one 11 x 11 (45 C^2 weights against 121 C^2).",
-    mistakes=numbered(
-        [
-            (
-                Q2_LAYERS * Q2_K,
-                "each layer adds k - 1 = 2 pixels, not 3: the layers overlap. One 3 x 3 layer sees 3, "
-                "two see 5, three see 7 ...",
-            ),
-            (
-                Q2_K**Q2_LAYERS,
-                "the receptive field grows by a constant amount per layer, not by a factor: two "
-                "3 x 3 layers see 5 x 5, not 9 x 9.",
-            ),
-            (Q2_LAYERS * (Q2_K - 1), "you forgot the centre pixel: one layer sees 3 = 1 + 2, so five see 1 + 5 * 2."),
-            (Q2_EXPECTED - 2, "that is four layers. With five, add 2 once more."),
-            (Q2_EXPECTED + 2, "that is six layers: start from 1 pixel and add 2 for each of the five layers."),
-            (Q2_EXPECTED**2, "that is the number of pixels in the 11 x 11 square; the question asks for its width."),
-            (
-                Q2_LAYERS * Q2_K * Q2_K,
-                "that is the number of weights per pair of channels in the stack (5 * 9); the "
-                "receptive field is a width: 1 + 5 * 2.",
-            ),
-        ]
-    ),
-    otherwise="Use r = 1 + n(k - 1) with n = 5 layers and k = 3.",
-    hint=("One 3 x 3 layer sees 3 pixels, two see 5, three see 7: each layer adds $k - 1$. Section 5 has the formula."),
-    solution=(
-        "$r_n = 1 + n(k - 1) = 1 + 5 \\cdot 2 = 11$: the stack sees an 11 x 11 square, like one "
-        "11 x 11 convolution, with $5 \\cdot 9 = 45\\,C^2$ weights instead of $121\\,C^2$."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q3: shape after a residual unit
-
-Q3_FILTERS, Q3_STRIDES = 128, 2
-Q3_EXPECTED = (None, 28, 28, 128)  # 'same' padding with stride 2: ceil(56 / 2) = 28
-
-
-def _explain_q3(shape: tuple) -> None:
-    batch_axes(shape, Q3_EXPECTED)
-    if len(shape) == 4 and shape[3] != 128:
-        raise Wrong(
-            f"{shape[3]} channels is not right: the unit outputs one channel per filter, "
-            f"ResidualUnit(128, ...) has 128."
-        )
-
-
-q3 = Shape(
-    Q3_EXPECTED,
-    title="output shape of a residual unit",
+    title="output shape of a layer",
     axes=("batch", "height", "width", "channels"),
-    praise=(
-        "56 / 2 = 28 ('same' padding with stride 2), 128 filters: (None, 28, 28, 128). "
-        "The skip path's 1 x 1 convolution with stride 2 gives the input the same shape."
-    ),
+    praise="200 -> 198 -> 99 -> 97 -> 48 -> 46: conv3 gives (None, 46, 46, 64).",
     mistakes=[
         (
-            (None, 28, 28, 64),
-            "64 is the number of input channels. Both convolutions of the unit have 128 "
-            "filters, and the 1 x 1 convolution on the skip path turns the input into 128 "
-            "channels too, so that the two can be added.",
+            (None, 46, 46, 32),
+            "32 is the number of filters of conv2. conv3 outputs one channel per filter of its own: 64.",
+        ),
+        ((None, 46, 46, 3), "the 3 colour channels are used up by conv1; a Conv2D outputs one channel per filter."),
+        (
+            _side(48),
+            "a side of 48: 48 x 48 is the input of conv3 (the output of pool2). A 3 x 3 'valid' "
+            "convolution takes one pixel off each border: 48 - 3 + 1 = 46.",
+        ),
+        (_side(23), "a side of 23: 23 x 23 is after pool3. The question asks for conv3, before its pooling."),
+        (
+            _side(200),
+            "a side of 200: that would need padding='same' everywhere and no pooling; the layers here "
+            "use 'valid' and every pooling halves the side.",
         ),
         (
-            (None, 56, 56, 128),
-            "a side of 56: the first 3 x 3 convolution of the unit has strides=2, so the side "
-            "is halved: with 'same' padding, ceil(56 / 2) = 28.",
+            _side(47),
+            "a side of 47: either pool2 rounded 97 / 2 up to 49 (MaxPooling2D(2) rounds down, to 48), or "
+            "conv3 took only 1 off (a 3 x 3 'valid' convolution takes 2: n - 3 + 1).",
+        ),
+        (_side(45), "a side of 45: a 3 x 3 'valid' convolution takes 2 off the side (n - 3 + 1), not 3."),
+        (
+            _side(49),
+            "a side of 49: that is 97 / 2 rounded up, the output of pool2. MaxPooling2D(2) rounds down, "
+            "and conv3 comes after pool2 and takes 2 more off the side.",
         ),
         (
-            (None, 27, 27, 128),
-            "a side of 27: the convolutions use padding='same': with stride 2 the side "
-            "becomes ceil(56 / 2) = 28; 27 would come from 'valid' padding.",
+            _side(34),
+            "a side of 34: that is conv3's side for the notebook's 150 x 150 images. Follow the side from 200 instead.",
         ),
-        (
-            (None, 14, 14, 128),
-            "a side of 14: only the first convolution has stride 2; the second has stride 1 and keeps the side.",
-        ),
-        ((None, 112, 112, 128), "a side of 112: a stride of 2 halves the side, it does not double it."),
+        (_side(194), "a side of 194: you left out the pooling layers: each MaxPooling2D(2) halves the side."),
     ],
-    explain=_explain_q3,
-    otherwise="With padding='same' and stride 2 the side becomes ceil(56 / 2).",
+    explain=_explain_q1,
+    otherwise="Follow the side from 200: a 3 x 3 'valid' convolution takes 2 off, MaxPooling2D(2) halves "
+    "and rounds down.",
     hint=(
-        "The unit's first 3 x 3 convolution has `strides=2` and `padding='same'`: the side becomes "
-        "$\\lceil n / 2 \\rceil$. The channels are the unit's filters; the skip path is made to match."
+        "Follow the side from 200: each 3 x 3 'valid' convolution gives $n - 3 + 1$, each "
+        "MaxPooling2D(2) gives $\\lfloor n/2 \\rfloor$. The channels of a Conv2D are its filters; "
+        "the batch axis is None."
     ),
     solution=(
-        "`(None, 28, 28, 128)`: $\\lceil 56 / 2 \\rceil = 28$, 128 filters. The skip path is a "
-        "1 x 1 convolution with 128 filters and stride 2, so $F(x)$ and the skip have the same shape "
-        "and can be added. Check it: `ResidualUnit(128, strides=2)(keras.Input((56, 56, 64))).shape`."
+        "$200 \\to 198 \\to 99 \\to 97 \\to \\lfloor 97/2 \\rfloor = 48 \\to 46$, and conv3 has "
+        "64 filters: `(None, 46, 46, 64)`. Check it: build the model with "
+        "`keras.Input((200, 200, 3))` and read `model.get_layer('conv3').output.shape`."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q4: squeeze-and-excitation
+# --------------------------------------------------------------------------- q2: which layer, from a shape
 
-Q4_C, Q4_R = 512, 16
-Q4_HIDDEN = Q4_C // Q4_R  # 32
-Q4_EXPECTED = (Q4_C + 1) * Q4_HIDDEN + (Q4_HIDDEN + 1) * Q4_C  # 16,416 + 16,896 = 33,312
+Q2_SHAPE = (1, 48, 48, 32)
+Q2_EXPECTED = "pool2"
+assert SHAPES[Q2_EXPECTED] == Q2_SHAPE[1:]
 
 
-c, h = Q4_C, Q4_HIDDEN
+def _layer_name(answer: Any) -> str:
+    name = answer if isinstance(answer, str) else getattr(answer, "name", None)
+    if not isinstance(name, str):
+        raise Wrong(
+            f"answer with the layer's name as a string, such as 'conv1'; you gave {type(answer).__name__} {answer!r}."
+        )
+    return plain_name(name)
+
+
+_WHY_NOT = {
+    "conv2": " conv2 has the 32 channels, but it is pooled before the maps reach 48 x 48.",
+    "conv3": " conv3 reads the 48 x 48 maps, but its own output is smaller and has 64 channels.",
+    "pool1": " pool1's maps have 16 channels, those of conv1.",
+}
+
+q2 = Choice(
+    Q2_EXPECTED,
+    options=SHAPES,
+    normalise=_layer_name,
+    title="which layer, from a shape",
+    praise="conv2 gives (97, 97, 32) and pool2 halves it, rounding down, to (48, 48, 32).",
+    mistakes=[
+        (name, f"'{name}' outputs {shape} for one image, not {Q2_SHAPE[1:]}.{_WHY_NOT.get(name, '')}")
+        for name, shape in SHAPES.items()
+        if name != Q2_EXPECTED
+    ],
+    hint=(
+        "The first axis is the batch (one image). 32 channels means conv2 or the pooling after it; "
+        "now follow the side: 200 -> 198 -> 99 -> 97 -> ..."
+    ),
+    solution=(
+        "32 channels: conv2 or pool2. conv2 outputs $99 - 2 = 97$ per side, pool2 halves that to "
+        "$\\lfloor 97/2 \\rfloor = 48$: "
+        "`'pool2'`."
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q3, q4: Grad-CAM by hand
+
+# d score / d A for a layer with 2 x 2 positions and K = 3 channels: GRADIENTS[i, j, k]
+GRADIENTS = np.stack(
+    [
+        [[0.2, 0.4], [0.0, 0.2]],
+        [[-0.1, -0.3], [0.1, -0.1]],
+        [[0.5, 0.3], [0.1, 0.3]],
+    ],
+    axis=-1,
+)
+# the layer's activations A[i, j, k] (after ReLU, so never negative)
+MAPS = np.stack(
+    [
+        [[1.0, 0.0], [2.0, 0.0]],
+        [[0.0, 4.0], [1.0, 0.0]],
+        [[0.0, 1.0], [0.0, 2.0]],
+    ],
+    axis=-1,
+)
+Q3_EXPECTED = GRADIENTS.mean(axis=(0, 1))  # [0.2, -0.1, 0.3]
+Q4_EXPECTED = np.maximum((MAPS * Q3_EXPECTED).sum(axis=-1), 0.0)  # [[0.2, 0.0], [0.3, 0.6]]
+
+
+q3 = Number(
+    Q3_EXPECTED,
+    title="Grad-CAM channel weights",
+    what="Your array of weights",
+    example="np.array([0.1, 0.2, 0.3])",
+    tol=1e-6,
+    praise="a = (0.2, -0.1, 0.3): channel 1 argues against the class, channels 0 and 2 for it.",
+    mistakes=[
+        (
+            GRADIENTS.mean(axis=-1),
+            "your array has shape (2, 2): you averaged over the channel axis. Average "
+            "over the positions instead, the first two axes: .mean(axis=(0, 1)), one "
+            "weight per channel.",
+        ),
+        (
+            GRADIENTS.mean(),
+            "you gave one number; Grad-CAM has one weight per channel (3 here). Average over "
+            "the positions only: .mean(axis=(0, 1)).",
+        ),
+        (
+            GRADIENTS.sum(axis=(0, 1)),
+            "those are the sums over the 4 positions. The weight is the average: "
+            "divide by h * w = 4, or use .mean(axis=(0, 1)).",
+        ),
+        (MAPS.mean(axis=(0, 1)), "you averaged the maps A. The weights come from the gradients: ex.GRADIENTS."),
+        (
+            (GRADIENTS * MAPS).mean(axis=(0, 1)),
+            "you multiplied the gradients by the maps before averaging. The "
+            "weights are the plain average of the gradients; the maps come "
+            "in at the next step.",
+        ),
+        (
+            np.abs(GRADIENTS).mean(axis=(0, 1)),
+            "keep the sign of the gradients: a negative weight means the channel argues against the class.",
+        ),
+    ],
+    hint=(
+        "$\\alpha_k = \\frac{1}{Z} \\sum_{i,j} \\partial y^c / \\partial A^k_{ij}$: for each channel, "
+        "the average of its gradients over the positions (the first two axes)."
+    ),
+    solution="`answer = ex.GRADIENTS.mean(axis=(0, 1))`, which is `[0.2, -0.1, 0.3]`.",
+)
 
 q4 = Number(
     Q4_EXPECTED,
-    title="parameters of a squeeze-and-excitation block",
-    what="The parameter count",
-    example="1000",
-    whole=True,
-    praise="(512 + 1) * 32 + (32 + 1) * 512 = 16,416 + 16,896 = 33,312.",
-    mistakes=numbered(
-        [
-            (
-                2 * c * h,
-                "those are the weights only; each of the two dense layers also has a bias per unit: 32 + 512 more.",
-            ),
-            (
-                (c + 1) * h,
-                "that is only the first dense layer (512 -> 32). The second one maps the 32 values back "
-                "to 512 channel weights.",
-            ),
-            ((h + 1) * c, "that is only the second dense layer (32 -> 512). Add the first one, 512 -> 32."),
-            ((c + 1) * c, "the hidden layer has c / r = 512 / 16 = 32 units, not 512: that is the 'squeeze'."),
-            (2 * (c + 1) * c, "the hidden layer has c / r = 32 units, not 512."),
-            ((c + 1) * 16 + (16 + 1) * c, "16 is the ratio r; the hidden layer has c / r = 512 / 16 = 32 units."),
-            ((c + 1) * h + (h + 1) * c + c, "the final Multiply (scaling the maps) has no parameters."),
-            (2 * (c + 1) * h, "the second dense layer has 512 units with 32 inputs each: (32 + 1) * 512."),
-        ]
-    ),
-    otherwise="The block has two dense layers, c -> c/r and c/r -> c, each with a bias per unit; pooling and "
-    "scaling have no parameters.",
+    title="the Grad-CAM heatmap",
+    what="The heatmap",
+    example="np.array([[0.1, 0.2], [0.3, 0.4]])",
+    tol=1e-6,
+    praise="[[0.2, 0], [0.3, 0.6]]: the top-right position (-0.1 before ReLU) is cut to 0.",
+    mistakes=[
+        (
+            MAPS * Q3_EXPECTED,
+            "your array still has the channel axis: add the weighted maps up over the channels, "
+            ".sum(axis=-1), to get one number per position.",
+        ),
+        (
+            (MAPS * Q3_EXPECTED).sum(axis=-1),
+            "close: the top-right value is negative (-0.1). Grad-CAM keeps only "
+            "what argues for the class: apply ReLU, np.maximum(..., 0).",
+        ),
+        (
+            np.maximum((GRADIENTS * Q3_EXPECTED).sum(axis=-1), 0),
+            "you weighted the gradients; weight the maps A (ex.MAPS) instead.",
+        ),
+        (
+            np.maximum((MAPS * GRADIENTS.sum(axis=(0, 1))).sum(axis=-1), 0),
+            "you used the summed gradients as weights: 4 times too large. Use their mean.",
+        ),
+        (
+            np.maximum((MAPS * GRADIENTS).sum(axis=-1), 0),
+            "you multiplied each position by its own gradient. Grad-CAM uses one weight per channel, the same at "
+            "every position: the averages of q3.",
+        ),
+    ],
     hint=(
-        "Global average pooling and the final multiplication have no parameters. The two dense layers "
-        "go from 512 to $512 / 16$ units and back to 512, each with a bias per unit."
+        "$L = \\mathrm{ReLU}\\left(\\sum_k \\alpha_k A^k\\right)$: multiply each channel of the maps by "
+        "its weight (NumPy broadcasting does it: `ex.MAPS * weights`), sum over the channel axis, "
+        "then `np.maximum(..., 0)`."
     ),
     solution=(
-        "$(c + 1)\\,c/r + (c/r + 1)\\,c = 513 \\cdot 32 + 33 \\cdot 512 = 16{,}416 + 16{,}896 = 33{,}312$. "
-        "Check it: `inputs = keras.Input((7, 7, 512))`, "
-        "`keras.Model(inputs, se_block(inputs)).count_params()`."
+        "`weights = ex.GRADIENTS.mean(axis=(0, 1))`, then "
+        "`answer = np.maximum((ex.MAPS * weights).sum(axis=-1), 0)`: `[[0.2, 0.0], [0.3, 0.6]]`."
     ),
 )
 
 # ===================================================================== code exercises
-# q5: the bottleneck unit (ResNet-50 and deeper). The learner writes bottleneck_unit(x, filters) in
-# the functional API; the checker applies it to two inputs (64 channels: the shortcut is the input
-# itself; 32 channels: the shortcut needs a 1 x 1 projection) and reads the resulting models.
+# q5: Grad-CAM at another layer. The learner writes grad_cam_at(model, image, layer_name); the
+# checker runs it on a small CNN built like the notebook's (random weights, 36 x 36 images) at two
+# layers and compares with helpers.inspection.grad_cam. A heatmap is compared up to a positive
+# factor: differentiating the probability p or the logit z changes all values by the same factor.
+
+Q5_SIDE = 36
+Q5_LAYERS = ("conv2", "conv1")
 
 
-Q5_SIDE = 8
-Q5_FILTERS = 16
-Q5_OUT = 4 * Q5_FILTERS  # 64
-
-
-def _q5_params(c_in: int) -> int:
-    """Parameters of the unit on c_in input channels: convolutions without bias, BN with 4 per channel."""
-    f, out = Q5_FILTERS, Q5_OUT
-    main = c_in * f + 9 * f * f + f * out + 4 * (f + f + out)
-    projection = (c_in * out + 4 * out) if c_in != out else 0
-    return main + projection
-
-
-_Q5_SHAPE = re.compile(r"[\[(]((?:None|\d+)(?:, (?:None|\d+))*)[\])]")
-
-
-def _q5_mismatch(problem: LearnerError, what: str, c_in: int) -> Wrong | None:
-    """The Wrong for a main path and shortcut that cannot be added (Add() or +), read from the shapes
-    that Keras names in its error; None when the error is another one."""
-    message = str(problem.original)
-    if "incompatible shapes" not in message.lower() and "cannot broadcast" not in message.lower():
-        return None
-    shapes = [tuple(part.split(", "))[-3:] for part in _Q5_SHAPE.findall(message)][-2:]
-    sides = {shape[:2] for shape in shapes}
-    channels = sorted({int(shape[2]) for shape in shapes if shape[2] != "None"})
-    if len(shapes) < 2 or sides != {(str(Q5_SIDE), str(Q5_SIDE))}:
-        return Wrong(
-            f"{what} fails where the shortcut is added: the main path has shrunk the "
-            f"{Q5_SIDE} x {Q5_SIDE} maps, so they no longer match the input; give the 3 x 3 "
-            f'convolution padding="same".'
-        )
-    if c_in != Q5_OUT and channels == sorted({c_in, Q5_OUT}):
-        return Wrong(
-            f"{what} fails where the shortcut is added: the input has {c_in} channels and the "
-            f"main path {Q5_OUT}, so they cannot be added. Project the shortcut first: "
-            f"Conv2D({Q5_OUT}, 1, use_bias=False) + BatchNormalization."
-        )
-    if c_in == Q5_OUT and len(channels) == 2 and Q5_OUT in channels:
-        main = next(n for n in channels if n != Q5_OUT)
-        return Wrong(
-            f"{what} fails where the shortcut is added: the main path ends with "
-            f"{main} channels and the input has {Q5_OUT}. The last "
-            f"1 x 1 convolution must expand back to 4 x filters = {Q5_OUT} channels."
-        )
-    return Wrong(
-        f"{what} fails where the shortcut is added: the two have {' and '.join(map(str, channels))} channels. "
-        f"Both must have 4 x filters = {Q5_OUT}: the last 1 x 1 convolution expands to {Q5_OUT}, and the "
-        f"shortcut is the input itself or, when the input has other channels, its 1 x 1 projection to {Q5_OUT}."
+@_functools.lru_cache(maxsize=1)
+def _q5_case():
+    """The small CNN and one image (raw pixel values 0..255) the checker runs the learner's function on."""
+    conv = {"kernel_size": 3, "activation": "relu"}
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential(
+        [
+            keras.Input((Q5_SIDE, Q5_SIDE, 3)),
+            keras.layers.Rescaling(1 / 255, name="rescaling"),
+            keras.layers.Conv2D(8, **conv, name="conv1"),
+            keras.layers.MaxPooling2D(2, name="pool1"),
+            keras.layers.Conv2D(16, **conv, name="conv2"),
+            keras.layers.MaxPooling2D(2, name="pool2"),
+            keras.layers.Conv2D(16, **conv, name="conv3"),
+            keras.layers.MaxPooling2D(2, name="pool3"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(8, activation="relu", name="dense"),
+            keras.layers.Dense(1, activation="sigmoid", name="output"),
+        ],
+        name="small_cnn",
     )
+    image = np.random.default_rng(3).uniform(0, 255, (Q5_SIDE, Q5_SIDE, 3)).astype("float32")
+    return model, image
 
 
-def _q5_build(answer, c_in: int):
-    x = keras.Input((Q5_SIDE, Q5_SIDE, c_in))
-    what = f"bottleneck_unit(x, {Q5_FILTERS}) on an input with {c_in} channels"
-    try:
-        y = _call(answer, x, Q5_FILTERS, what=what)
-    except LearnerError as problem:
-        mismatch = _q5_mismatch(problem, what, c_in)
-        if mismatch is not None:
-            raise mismatch from None
-        raise
-    if y is None:
-        raise Wrong("bottleneck_unit returned None: end it with `return` and the output tensor.")
-    if not isinstance(y, keras.KerasTensor):
-        raise Wrong(
-            f"bottleneck_unit should return the output tensor of its last layer (functional API), "
-            f"but it returned {type(y).__name__}."
-        )
-    return keras.Model(x, y), what
+def _q5_expected(layer_name: str, class_index: int = 1) -> np.ndarray:
+    from ..inspection import grad_cam  # TensorFlow and Matplotlib: imported when first needed
+
+    model, image = _q5_case()
+    return grad_cam(model, image, layer_name, class_index=class_index, use_logit=False).heatmap
 
 
-def _q5_convs(model) -> list[tuple[int, int]]:
-    return [(layer.kernel_size[0], layer.filters) for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+def _proportional(got: np.ndarray, expected: np.ndarray) -> bool:
+    """True when ``got`` = c * ``expected`` for some c > 0 (up to float32 rounding)."""
+    scale = float(np.abs(expected).max())
+    if scale == 0:
+        return bool(np.abs(got).max() == 0)
+    factor = float(np.sum(got * expected) / np.sum(expected * expected))
+    return factor > 0 and np.allclose(got, factor * expected, atol=1e-4 * abs(factor) * scale)
 
 
 def _check_q5(answer: Any) -> str:
-
-    for c_in in (Q5_OUT, 32):
-        model, what = _q5_build(answer, c_in)
-        shape = tuple(model.outputs[0].shape)
-        expected_shape = (None, Q5_SIDE, Q5_SIDE, Q5_OUT)
-        if shape[1:3] != (Q5_SIDE, Q5_SIDE):
+    model, image = _q5_case()
+    shapes = {name: tuple(model.get_layer(name).output.shape[1:3]) for name in ("conv1", "conv2", "conv3")}
+    for layer_name in Q5_LAYERS:
+        result = _call(answer, model, image.copy(), layer_name, what=f'grad_cam_at(model, image, "{layer_name}")')
+        if result is None:
+            raise Wrong("grad_cam_at returned None: end it with `return heatmap`.")
+        try:
+            heatmap = _numpy(result)
+        except Exception:
             raise Wrong(
-                f'{what} gives {shape}; the unit keeps the side {Q5_SIDE}: give the 3 x 3 convolution padding="same".'
-            )
-        if shape[3] == Q5_FILTERS:
+                f"grad_cam_at should return the heatmap as an array, but it returned {type(result).__name__}."
+            ) from None
+        if heatmap.ndim == 3 and heatmap.shape[0] == 1:
             raise Wrong(
-                f"{what} gives {shape}: the last 1 x 1 convolution must expand back to 4 x filters = {Q5_OUT} channels."
+                f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
+                f"the map of the one image, shape {shapes[layer_name]}: maps[0]."
             )
-        if shape != expected_shape:
-            raise Wrong(f"{what} gives {shape}, but the unit's output is {expected_shape}.")
-        convs = _q5_convs(model)
-        adds = [op for op in model.operations if type(op).__name__ == "Add"]  # keras.layers.Add or +
-        if not adds:
+        if heatmap.shape != shapes[layer_name]:
+            others = [name for name, shape in shapes.items() if shape == heatmap.shape]
+            which = f", the size of {others[0]}'s maps" if others else ""
             raise Wrong(
-                f"{what} has no shortcut: add the unit's input to the main path with "
-                f"keras.layers.Add()([main, shortcut]) before the last ReLU."
+                f'for layer_name="{layer_name}" the heatmap has shape {heatmap.shape}{which}; it should '
+                f"have the size of {layer_name}'s maps, {shapes[layer_name]}. Take the maps of "
+                f"model.get_layer(layer_name)."
             )
-        main = [conv for conv in convs if conv != (1, Q5_OUT)] + [(1, Q5_OUT)]
-        if sorted(main[:2]) != sorted([(1, Q5_FILTERS), (3, Q5_FILTERS)]) or len(main) != 3:
+        if (heatmap < -1e-7).any():
             raise Wrong(
-                f"{what} has the convolutions (kernel, filters) {convs}; the main path is "
-                f"1 x 1 ({Q5_FILTERS}) -> 3 x 3 ({Q5_FILTERS}) -> 1 x 1 ({Q5_OUT})."
+                f"the heatmap at {layer_name} has negative values; Grad-CAM "
+                f"keeps only what speaks for the class: ReLU of the weighted sum, tf.nn.relu(...)."
             )
-        if main[:2] != [(1, Q5_FILTERS), (3, Q5_FILTERS)]:
+        expected = _q5_expected(layer_name)
+        if _proportional(heatmap, expected):
+            continue
+        if _proportional(heatmap, _q5_expected(layer_name, class_index=0)):
             raise Wrong(
-                f"{what}: the 3 x 3 convolution comes before the first 1 x 1; the 1 x 1 first reduces "
-                f"the channels, so that the 3 x 3 works on {Q5_FILTERS} channels only."
+                f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                f"humans, the class whose probability the sigmoid gives: differentiate p itself."
             )
-        projections = convs.count((1, Q5_OUT)) - 1
-        if c_in == Q5_OUT and projections:
-            raise Wrong(
-                f"with {c_in} input channels the input already has the {Q5_OUT} channels of the output, so "
-                f"the shortcut is the input itself; project it only when the channels differ."
-            )
-        if c_in != Q5_OUT and not projections:
-            raise Wrong(f"with {c_in} input channels the shortcut needs a 1 x 1 projection to {Q5_OUT} channels.")
-        norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-        if len(norms) != len(convs):
-            raise Wrong(
-                f"{what} has {len(convs)} convolutions but {len(norms)} BatchNormalization layers; every "
-                f"convolution is followed by one."
-            )
-        if model.count_params() != _q5_params(c_in):
-            biases = sum(1 for layer in model.layers if isinstance(layer, keras.layers.Conv2D) and layer.use_bias)
-            why = (
-                f" {biases} convolution(s) have a bias, which the BatchNormalization after them makes "
-                f"useless: use_bias=False."
-                if biases
-                else ""
-            )
-            raise Wrong(f"{what} has {model.count_params():,} parameters, expected {_q5_params(c_in):,}.{why}")
-        x = np.random.default_rng(1).normal(size=(2, Q5_SIDE, Q5_SIDE, c_in)).astype("float32")
-        if (_output(model, x, training=False) < 0).any():
-            raise Wrong(f"{what} can output negative values: apply ReLU after the addition, y = ReLU(main + shortcut).")
+        worst = np.unravel_index(
+            int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12) - expected / max(expected.max(), 1e-12)))),
+            expected.shape,
+        )
+        raise Wrong(
+            f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
+            f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
+            f"one per channel, the gradient averaged over all positions, "
+            f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels."
+        )
     return (
-        f"{_q5_params(Q5_OUT):,} parameters with the input as shortcut, {_q5_params(32):,} with a projection "
-        f"from 32 channels. A 3 x 3 convolution from 64 to 64 channels alone would have "
-        f"{9 * 64 * 64:,} weights: the bottleneck does its 3 x 3 work on {Q5_FILTERS} channels."
+        f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
+        f"match inspection.grad_cam. Earlier layers give finer but less class-specific maps."
     )
 
 
-def _q5_solution(x, filters):
-    shortcut = x
-    y = keras.layers.Conv2D(filters, 1, use_bias=False)(x)
-    y = keras.layers.BatchNormalization()(y)
-    y = keras.layers.Activation("relu")(y)
-    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
-    y = keras.layers.BatchNormalization()(y)
-    y = keras.layers.Activation("relu")(y)
-    y = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(y)
-    y = keras.layers.BatchNormalization()(y)
-    if x.shape[-1] != 4 * filters:  # the channels differ: project the shortcut
-        shortcut = keras.layers.Conv2D(4 * filters, 1, use_bias=False)(x)
-        shortcut = keras.layers.BatchNormalization()(shortcut)
-    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+def _q5_solution(model, image, layer_name):
+    import tensorflow as tf
+
+    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        maps, p = grad_model(image[np.newaxis], training=False)
+        score = p[0, 0]  # the probability of humans
+    grads = tape.gradient(score, maps)[0]  # (h, w, channels)
+    weights = tf.reduce_mean(grads, axis=(0, 1))  # one weight per channel
+    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
 
 
 q5 = Code(
     _check_q5,
     answer=_q5_solution,
-    stub="bottleneck_unit",
-    title="the bottleneck unit",
-    hint="Keep the input in a variable before the main path. Each convolution: "
-    "keras.layers.Conv2D(n, k, use_bias=False), then BatchNormalization(), then "
-    'Activation("relu") for the first two; the 3 x 3 needs padding="same". Compare x.shape[-1] '
-    "with 4 * filters to decide on the projection. Finish with "
-    'Activation("relu")(Add()([main, shortcut])).',
-    solution=code_of(_q5_solution, "bottleneck_unit"),
+    stub="grad_cam_at",
+    title="Grad-CAM at any layer",
+    hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
+    "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
+    "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
+    "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
+    solution=code_of(_q5_solution, "grad_cam_at"),
 )

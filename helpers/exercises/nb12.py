@@ -1,292 +1,240 @@
-"""Exercises of notebook 12 (your own images): the split, folder layouts, a confusion matrix."""
+"""Exercises of notebook 12 (transfer learning): what a frozen base leaves to train, fine-tuning."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
-from .building import Code, call
-from .framework import Choice, Number, Wrong, code_of, letter, numbered
+from .framework import Choice, Model, Number, Wrong, code_of, number, numbered
 
-# --------------------------------------------------------------------------- q1: the split
+# --------------------------------------------------------------------------- q1: trainable parameters
 
-Q1_COUNTS = {"apples": 8, "pears": 18, "plums": 41}
-Q1_FRACTION = 0.2
-
-
-def validation_count(n: int, fraction: float) -> int:
-    """Validation images of a class of ``n`` images, as ``helpers.folders.split_folder`` counts them."""
-    return min(n - 1, max(1, round(fraction * n)))
-
-
-Q1_PER_CLASS = {name: validation_count(n, Q1_FRACTION) for name, n in Q1_COUNTS.items()}  # 2, 4, 8
-Q1_EXPECTED = sum(Q1_PER_CLASS.values())  # 14
-_Q1_TOTAL = sum(Q1_COUNTS.values())  # 67
-
+# ResNet-50 without its top, on 224 x 224 images, ends in maps of 7 x 7 x 2048.
+Q1_MAPS = (7, 7, 2048)
+Q1_BASE_PARAMS = 23_587_712  # keras.applications.ResNet50(include_top=False).count_params()
+Q1_DENSE, Q1_CLASSES = 256, 2
+Q1_FEATURES = Q1_MAPS[2]  # AveragePooling2D(7) -> (1, 1, 2048) -> Flatten -> 2048
+Q1_EXPECTED = (Q1_FEATURES + 1) * Q1_DENSE + (Q1_DENSE + 1) * Q1_CLASSES  # 524,544 + 514 = 525,058
+_FLAT = Q1_MAPS[0] * Q1_MAPS[1] * Q1_MAPS[2]
 
 q1 = Number(
     Q1_EXPECTED,
-    title="validation images of a split",
-    what="The number of images",
-    example="10",
+    title="trainable parameters on a frozen base",
+    what="The number of trainable parameters",
+    example="10245",
     whole=True,
-    why="Each class's share is rounded.",
+    why="It counts weights.",
     praise=(
-        "0.2 * 8 = 1.6 -> 2, 0.2 * 18 = 3.6 -> 4, 0.2 * 41 = 8.2 -> 8: 14 validation images "
-        "(and 53 for training). Each class is split on its own, so each keeps its share."
+        "(2048 + 1) * 256 + (256 + 1) * 2 = 525,058: only the new head trains; the 23.6 million "
+        "weights of the frozen base stay as they are."
     ),
     mistakes=numbered(
         [
             (
-                round(Q1_FRACTION * _Q1_TOTAL),
-                "that is 20% of all 67 images, rounded. split_folder splits each class on "
-                "its own and rounds each share: add up three rounded numbers.",
+                Q1_FEATURES * Q1_DENSE + Q1_DENSE * Q1_CLASSES,
+                "those are the weights only: each Dense unit also has a bias (add 256 + 2).",
             ),
             (
-                sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()),
-                "that comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
-                "1.6 -> 2 and 3.6 -> 4.",
+                Q1_EXPECTED + Q1_BASE_PARAMS,
+                "that includes the base, but the base is frozen (trainable = False): its "
+                "parameters are not trained. Count the head only.",
             ),
             (
-                sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()),
-                "that comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
-                "8.2 -> 8.",
+                (_FLAT + 1) * Q1_DENSE + (Q1_DENSE + 1) * Q1_CLASSES,
+                "that is Flatten without the pooling: AveragePooling2D(7) first averages each 7 x 7 map to one value, "
+                "so Flatten sees 2048 values.",
             ),
-            (_Q1_TOTAL - Q1_EXPECTED, "that is the number of training images; the question asks for validation."),
-            (_Q1_TOTAL, "that is every image of the folder; the question asks how many go to validation."),
-            (len(Q1_COUNTS), "that is one per class, the least split_folder gives a class; these classes get more."),
+            (
+                (Q1_FEATURES + 1) * Q1_DENSE,
+                "that is the Dense(256) layer alone; the softmax layer with 2 units trains too: add (256 + 1) * 2.",
+            ),
+            (
+                (Q1_DENSE + 1) * Q1_CLASSES,
+                "that is the output layer alone; the Dense(256) layer before it is new as well and trains too.",
+            ),
+            (
+                (Q1_FEATURES + 1) * Q1_DENSE + (Q1_DENSE + 1) * 1,
+                "this head ends in a softmax with 2 units (one per class), not one sigmoid unit.",
+            ),
+            (Q1_BASE_PARAMS, "that is the frozen base, which does not train. Count the new head."),
         ]
     ),
     otherwise=(
-        "For each class compute 0.2 * n, round it to the nearest whole number (at least 1), then add "
-        "up the three classes."
+        "Follow the shapes: (7, 7, 2048) -> AveragePooling2D(7) -> (1, 1, 2048) -> Flatten -> 2048 -> "
+        "Dense(256) -> Dropout -> Dense(2); a Dense layer has (inputs + 1) * units parameters."
     ),
     hint=(
-        "Each class is split on its own: a class of $n$ images gets "
-        "$\\min(n - 1, \\max(1, \\operatorname{round}(f \\cdot n)))$ validation images. Do it for the "
-        "three classes and add up."
+        "A frozen base contributes nothing. Pooling, Flatten and Dropout have no parameters. "
+        "After AveragePooling2D(7) each of the 2048 maps is one number. A Dense layer has "
+        "$(n_\\text{in} + 1)\\,n_\\text{out}$ parameters."
     ),
     solution=(
-        "$0.2 \\cdot 8 = 1.6 \\to 2$, $0.2 \\cdot 18 = 3.6 \\to 4$, $0.2 \\cdot 41 = 8.2 \\to 8$: "
-        "$2 + 4 + 8 = 14$ validation images, 53 for training. Check: "
-        "`sum(ex.validation_count(n, 0.2) for n in (8, 18, 41))`."
+        "$(2048 + 1) \\cdot 256 + (256 + 1) \\cdot 2 = 524{,}544 + 514 = 525{,}058$. In code: "
+        "`helpers.transfer.count_trainable(model)`, or the 'Trainable params' line of "
+        "`model.summary()`."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q2: folder layouts
+# --------------------------------------------------------------------------- q2: learning rate for fine-tuning
 
-Q2_LAYOUTS = {
-    "A": "photos/ holds 80 files IMG_0001.jpg ... IMG_0080.jpg, 40 of cats and 40 of dogs",
-    "B": "photos/cats/ holds 40 photos, photos/dogs/ holds 3 photos",
-    "C": "photos/pets/cats/ holds 40 photos, photos/pets/dogs/ holds 40 photos",
-    "D": ("photos/cats/ holds 40 photos and notes.txt, photos/dogs/ holds 35 photos and broken.jpg (a damaged file)"),
-    "E": "photos/cats/ holds 40 photos, photos/dogs/ holds 40 photos, photos/birds/ is empty",
-}
-Q2_EXPECTED = "D"
-_Q2_WHY_NOT = {
-    "A": (
-        "A has no class folders: the labels come from the sub-folder names, so check_image_folder stops with "
-        "'holds 80 images but no class folders'. Sort them into cats/ and dogs/."
-    ),
-    "B": (
-        "B has a class with 3 images: check_image_folder stops, since at least 5 per class are needed so "
-        "that training and validation both get some."
-    ),
-    "C": (
-        "C has one class folder, pets/: the images in its sub-folders all count as the class 'pets', so "
-        "check_image_folder stops with 'only one class folder'. Point FOLDER at photos/pets instead."
-    ),
-    "E": (
-        "E has an empty class folder, birds/: check_image_folder stops ('The class folder birds/ is "
-        "empty'). Add bird photos or remove the folder."
-    ),
-}
+Q2_HEAD_RATE = 1e-3
+Q2_CHOICES = (1e-1, 1e-2, 1e-3, 1e-4)
+Q2_EXPECTED = 1e-4
+
+
+def _rate(answer: Any) -> float:
+    rate = number(answer, "The learning rate", "0.01 or 1e-2")
+    for choice in Q2_CHOICES:
+        if np.isclose(rate, choice, rtol=1e-6):
+            return choice
+    raise Wrong(f"{rate:g} is not one of the four choices: {', '.join(f'{c:g}' for c in Q2_CHOICES)}.")
+
+
+def _too_large(rate: float) -> str:
+    return (
+        f"{rate:g} is larger than the rate used for the head. Fine-tuning starts from good weights: large "
+        f"steps would throw away the pretrained features. Use a smaller rate, not a larger one."
+    )
 
 
 q2 = Choice(
     Q2_EXPECTED,
-    options=Q2_LAYOUTS,
-    normalise=lambda answer: letter(answer).upper(),
-    title="a folder layout that trains",
+    options=Q2_CHOICES,
+    normalise=_rate,
+    title="the learning rate for fine-tuning",
     praise=(
-        "D trains: notes.txt is ignored (not an image by its name) and broken.jpg is left out and "
-        "named in the report; 40 cats and 35 dogs remain. A has no class folders, B too few dogs, "
-        "C one class, E an empty class."
-    ),
-    mistakes=list(_Q2_WHY_NOT.items()),
-    hint=(
-        "Section 2 shows what stops check_image_folder: no class folders, one class only, an empty class, "
-        "too few images in a class. Unreadable files and files that are not images by their name are left out "
-        "with a note, not an error."
-    ),
-    solution=(
-        "`'D'`. A: images but no class folders. B: a class of 3 images (at least 5 are needed). C: a "
-        "single class folder, pets/ (nested folders do not make classes). E: an empty class folder. "
-        "D has two classes with enough images; notes.txt is ignored and broken.jpg is left out and "
-        "listed in the report."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q3: reading a confusion matrix
-
-Q3_CLASSES = ("apples", "pears", "plums")
-Q3_MATRIX = np.array([[45, 3, 2], [10, 28, 12], [1, 4, 35]])  # rows: true class, columns: predicted
-Q3_EXPECTED = np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=1)  # 0.9, 0.56, 0.875
-
-q3 = Number(
-    Q3_EXPECTED,
-    title="per-class accuracy of three classes",
-    what="Your per-class accuracy",
-    example="[0.5, 0.5, 0.5]",
-    tol=0.01,
-    praise=(
-        "apples 45/50 = 0.90, pears 28/50 = 0.56, plums 35/40 = 0.875. The overall accuracy, "
-        "108/140 = 0.77, hides that pears are recognised barely more than half of the time: most "
-        "often they are taken for plums (12) or apples (10)."
+        "1e-4, ten times smaller than for the head: the unfrozen layers already hold useful "
+        "features, and small steps adjust them without wiping them out."
     ),
     mistakes=[
-        (Q3_EXPECTED * 100, "those are percentages; give fractions between 0 and 1, such as 0.9."),
         (
-            np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=0),
-            "you divided by the column sums: that is how often a prediction of the class is right (precision). "
-            "Per-class accuracy divides the diagonal by the row sums, the images that truly are of the class.",
+            Q2_HEAD_RATE,
+            "0.001 is the rate the new head was trained with. The unfrozen layers start from "
+            "pretrained weights that are already good; steps that large can destroy what they learnt "
+            "before the head and the base agree. Take a smaller rate.",
         ),
-        (
-            np.full(3, np.trace(Q3_MATRIX) / Q3_MATRIX.sum()),
-            "0.77 for every class is the overall accuracy (108 of 140). Work out each row separately.",
-        ),
-        (np.diag(Q3_MATRIX), "those are the counts on the diagonal; divide each by its row's sum."),
+        (1e-2, _too_large(1e-2)),
+        (1e-1, _too_large(1e-1)),
     ],
     hint=(
-        "Row $i$ holds every image whose true class is $i$; the diagonal entry $m_{ii}$ is how many of "
-        "them were predicted right. Per-class accuracy is $m_{ii} / \\sum_j m_{ij}$."
+        "The unfrozen layers are not random: they hold features learnt on a large dataset. Do you "
+        "want to move them a lot or a little?"
     ),
     solution=(
-        "$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
-        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`, the formula that `per_class_accuracy` of "
-        "section 6 applies to the matrix it counts from the labels."
+        "`1e-4`: a rate about ten times smaller than for the head, so the pretrained weights are "
+        "adjusted, not overwritten. Remember to `model.compile(...)` again after changing "
+        "`trainable`, or the change has no effect on training."
     ),
 )
 
-# ===================================================================== code exercises
-# q4: a stratified split. The learner writes split_indices(labels, fraction, seed); the checker
-# runs it on a small, unbalanced, sorted label array and reads the two index arrays: disjoint and
-# complete, the right number of validation images per class, random and repeatable.
+
+# --------------------------------------------------------------------------- q3: prepare fine-tuning
 
 
-Q4_LABELS = np.repeat([0, 1, 2], [13, 25, 4])  # sorted by class, as a folder listing is
-Q4_FRACTION = 0.2
-
-
-def q4_expected_counts(labels: np.ndarray, fraction: float) -> dict[int, int]:
-    """Validation images per class: round(fraction * count), at least 1 and at most count - 1."""
-    return {
-        int(c): min(int(n) - 1, max(1, round(fraction * int(n))))
-        for c, n in zip(*np.unique(labels, return_counts=True))
-    }
-
-
-def _q4_indices(result: Any) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Wrong(
-            f"split_indices should return two arrays, (train_indices, val_indices); it returned "
-            f"{type(result).__name__}."
-        )
-    arrays = []
-    for name, part in zip(("train_indices", "val_indices"), result):
-        array = np.asarray(part)
-        if array.ndim != 1 or not (array.size == 0 or np.issubdtype(array.dtype, np.integer)):
-            raise Wrong(
-                f"{name} should be a 1-D array of whole numbers (positions in labels); it has shape "
-                f"{array.shape} and dtype {array.dtype}."
-            )
-        arrays.append(array.astype(int))
-    return arrays[0], arrays[1]
-
-
-def _check_q4(answer: Any) -> str:
-    labels = Q4_LABELS
-    train, val = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
-    n = len(labels)
-    both = np.intersect1d(train, val)
-    if both.size:
-        raise Wrong(
-            f"{both.size} index(es) are in both parts, for example {int(both[0])}; an image is either for "
-            f"training or for validation."
-        )
-    if len(set(train.tolist())) != len(train) or len(set(val.tolist())) != len(val):
-        raise Wrong("an index appears twice in one part; draw without replacement (replace=False).")
-    missing = np.setdiff1d(np.arange(n), np.concatenate([train, val]))
-    if (
-        missing.size
-        or min(train.min(initial=0), val.min(initial=0)) < 0
-        or max(train.max(initial=0), val.max(initial=0)) >= n
-    ):
-        raise Wrong(
-            f"the two parts should hold every index from 0 to {n - 1} exactly once; "
-            f"{missing.size} are missing (for example {int(missing[0]) if missing.size else '-'})."
-        )
-    expected = q4_expected_counts(labels, Q4_FRACTION)
-    got = {c: int(np.sum(labels[val] == c)) for c in expected}
-    if got != expected:
-        counts = dict(zip(*np.unique(labels, return_counts=True)))
-        if got == {c: min(counts[c] - 1, max(1, int(Q4_FRACTION * counts[c]))) for c in expected}:
-            c = next(c for c in expected if got[c] != expected[c])
-            raise Wrong(
-                f"the validation part holds {got} images per class instead of {expected}: you rounded down, "
-                f"{Q4_FRACTION} * {counts[c]} = {Q4_FRACTION * counts[c]:g} -> {got[c]}. Round to the nearest "
-                f"whole number: round({Q4_FRACTION * counts[c]:g}) = {expected[c]}."
-            )
-        if abs(len(val) - sum(expected.values())) <= 1:
-            raise Wrong(
-                f"the validation part has about the right size, {len(val)} images, but per class {got} instead of "
-                f"{expected}: split every class on its own (stratified), so that each keeps its share."
-            )
-        raise Wrong(
-            f"the validation part holds {got} images per class; with fraction {Q4_FRACTION} it should be "
-            f"{expected}: round(fraction * count) of each class, at least 1."
-        )
-    again = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
-    if not (np.array_equal(np.sort(again[1]), np.sort(val))):
-        raise Wrong(
-            "called twice with seed 0 it gave two different splits; draw with a generator made from the "
-            "seed, np.random.default_rng(seed), so that the split repeats."
-        )
-    other = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 1))
-    if np.array_equal(np.sort(other[1]), np.sort(val)):
-        raise Wrong(
-            "seeds 0 and 1 give the same split, so the validation images are not drawn at random: "
-            "choose them with np.random.default_rng(seed).choice(..., replace=False) or a permutation."
-        )
-    return (
-        f"validation images per class {expected}: every class keeps its share, even the small class 2, and "
-        f"the same seed gives the same split."
+def make_model() -> keras.Model:
+    """A small pretrained-style model: a frozen base (conv1, bn1, conv2, bn2, conv3, bn3) and a head."""
+    layers = keras.layers
+    base = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(8, 3, name="conv1"),
+            layers.BatchNormalization(name="bn1"),
+            layers.Conv2D(16, 3, name="conv2"),
+            layers.BatchNormalization(name="bn2"),
+            layers.Conv2D(16, 3, name="conv3"),
+            layers.BatchNormalization(name="bn3"),
+        ],
+        name="base",
+    )
+    base.trainable = False
+    return keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            base,
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(5, activation="softmax", name="head"),
+        ],
+        name="classifier",
     )
 
 
-def _q4_solution(labels, fraction, seed):
-    rng = np.random.default_rng(seed)
-    val = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        n_val = min(len(members) - 1, max(1, round(fraction * len(members))))
-        val.extend(rng.choice(members, n_val, replace=False))
-    val = np.sort(np.array(val))
-    train = np.setdiff1d(np.arange(len(labels)), val)
-    return train, val
+def _unfreeze(model: keras.Model, names: tuple[str, ...]) -> keras.Model:
+    for layer in model.get_layer("base").layers:
+        layer.trainable = layer.name in names
+    return model
 
 
-q4 = Code(
-    _check_q4,
-    answer=_q4_solution,
-    stub="split_indices",
-    title="a stratified split",
-    hint="Loop over the classes, np.unique(labels). For each, np.flatnonzero(labels == label) gives its "
-    "positions; draw round(fraction * count) of them (at least 1) with rng.choice(..., replace=False), "
-    "where rng = np.random.default_rng(seed) is made once, before the loop. The training part is every "
-    "other position: np.setdiff1d(np.arange(len(labels)), val).",
-    solution=code_of(_q4_solution, "split_indices"),
+def _head_frozen(model):
+    model.get_layer("head").trainable = False
+    return _unfreeze(model, ("conv2", "conv3"))
+
+
+def _model_frozen(model):  # trainable = False on the model freezes all of it, whatever its layers say
+    model.trainable = False
+    return _unfreeze(model, ("conv2", "conv3"))
+
+
+def _solution(model):
+    base = model.get_layer("base")
+    base.trainable = True  # in Keras 3 this sets every layer inside to True as well
+    for layer in base.layers:
+        layer.trainable = layer.name in ("conv2", "conv3")  # the BatchNormalization layers stay frozen
+    return model
+
+
+def _everything(model):
+    model.get_layer("base").trainable = True
+    return model
+
+
+q3 = Model(
+    _solution,
+    stub="prepare_fine_tuning",
+    start=make_model,
+    input_shape=(16, 16, 3),
+    title="unfreeze the top of a base for fine-tuning",
+    praise=(
+        "conv2 (1,168) + conv3 (2,320) + head (85) = 3,573 trainable parameters. conv1 and the three "
+        "BatchNormalization layers stay frozen, so the normalisation statistics learnt before are kept."
+    ),
+    mistakes=[
+        (
+            _everything,
+            "you unfroze the whole base: conv1 and the BatchNormalization layers train too (3,877 "
+            "trainable parameters). Unfreeze only conv2 and conv3.",
+        ),
+        (
+            lambda model: _unfreeze(model, ("conv2", "bn2", "conv3", "bn3")),
+            "conv2 and conv3 are right, but bn2 and bn3 train too (3,637 trainable parameters): keep every "
+            "BatchNormalization layer frozen, or their statistics drift on the new data.",
+        ),
+        (
+            lambda model: _unfreeze(model, ("conv3",)),
+            "only conv3 trains (2,405 trainable parameters); unfreeze the top two convolutions, conv2 and conv3.",
+        ),
+        (
+            _head_frozen,
+            "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
+            "must keep training while the top of the base is fine-tuned.",
+        ),
+        (
+            _model_frozen,
+            "nothing trains (0 trainable parameters). Setting trainable = False on the whole model freezes "
+            "everything in it, whatever its layers say; set trainable on the layers of the base only, and "
+            "leave the head trainable.",
+        ),
+    ],
+    hint=(
+        "`base = model.get_layer('base')`; go through `base.layers` and set `layer.trainable` to True for "
+        "conv2 and conv3 and to False for the others. `helpers.transfer.count_trainable(model)` shows what "
+        "you got."
+    ),
+    solution=(
+        code_of(_solution, "prepare_fine_tuning")
+        + "\nThen compile again: `trainable` takes effect at the next `compile`. The head's Dense layer was "
+        "never frozen, so it keeps training."
+    ),
 )

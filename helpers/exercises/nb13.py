@@ -1,304 +1,292 @@
-"""Exercises of notebook 13 (beyond classification): boxes, IoU and fully convolutional output maps."""
+"""Exercises of notebook 13 (your own images): the split, folder layouts, a confusion matrix."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .. import localisation
-from .framework import Function, Number, Wrong, code_of, numbered
+from .building import Code, call
+from .framework import Choice, Number, Wrong, code_of, letter, numbered
 
-# --------------------------------------------------------------------------- q1: IoU of two boxes
+# --------------------------------------------------------------------------- q1: the split
 
-Q1_A = (10, 10, 30, 30)  # pixels, (x_min, y_min, x_max, y_max): 20 x 20
-Q1_B = (20, 15, 40, 35)  # 20 x 20, shifted 10 right and 5 down
-Q1_INTERSECTION = (30 - 20) * (30 - 15)  # 150
-Q1_AREA = 20 * 20  # each box
-Q1_UNION = 2 * Q1_AREA - Q1_INTERSECTION  # 650
-Q1_EXPECTED = float(localisation.iou(Q1_A, Q1_B))  # 150 / 650 = 3 / 13
-assert abs(Q1_EXPECTED - Q1_INTERSECTION / Q1_UNION) < 1e-12
-Q1_TOL = 1e-3
+Q1_COUNTS = {"apples": 8, "pears": 18, "plums": 41}
+Q1_FRACTION = 0.2
 
 
-def _explain_q1(value: float) -> None:
-    if not 0 <= value <= 1:
-        raise Wrong(
-            f"{value:g} is not between 0 and 1. The intersection is never larger than the union, "
-            "so an IoU lies between 0 (no overlap) and 1 (the same box)."
-        )
+def validation_count(n: int, fraction: float) -> int:
+    """Validation images of a class of ``n`` images, as ``helpers.folders.split_folder`` counts them."""
+    return min(n - 1, max(1, round(fraction * n)))
+
+
+Q1_PER_CLASS = {name: validation_count(n, Q1_FRACTION) for name, n in Q1_COUNTS.items()}  # 2, 4, 8
+Q1_EXPECTED = sum(Q1_PER_CLASS.values())  # 14
+_Q1_TOTAL = sum(Q1_COUNTS.values())  # 67
 
 
 q1 = Number(
     Q1_EXPECTED,
-    title="IoU of two boxes",
-    what="The IoU",
-    example="0.5",
-    tol=Q1_TOL,
-    praise=(
-        f"the boxes overlap in a 10 x 15 = 150 pixel rectangle; the union is 400 + 400 - 150 = 650, "
-        f"and 150 / 650 = {Q1_EXPECTED:.4f}."
-    ),
-    mistakes=numbered(
-        [
-            (
-                Q1_INTERSECTION / Q1_AREA,
-                "that is the intersection divided by the area of one box. IoU divides "
-                "by the union: both areas minus the overlap, which they share.",
-            ),
-            (
-                Q1_INTERSECTION / (2 * Q1_AREA),
-                "you divided by the sum of the two areas, which counts the overlap "
-                "twice. Subtract it once: 400 + 400 - 150.",
-            ),
-            (Q1_INTERSECTION, "that is the intersection in pixels. IoU is a ratio: divide it by the union."),
-            (Q1_UNION, "that is the union in pixels. IoU is the intersection divided by it."),
-            (
-                Q1_UNION / Q1_INTERSECTION,
-                "you divided the union by the intersection; it is the other way round (an IoU is never above 1).",
-            ),
-            (
-                (20 * 20) / Q1_UNION,
-                "the overlap is not a full 20 x 20: in x it runs from 20 to 30 (10 pixels), in y "
-                "from 15 to 30 (15 pixels).",
-            ),
-            ((10 * 20) / (2 * Q1_AREA - 10 * 20), "in y the boxes overlap from 15 to 30, 15 pixels, not 20."),
-            (
-                (10 * 5) / (2 * Q1_AREA - 50),
-                "the overlap in y runs from the larger y_min (15) to the smaller y_max (30): 15 pixels, not 5.",
-            ),
-        ]
-    ),
-    explain=_explain_q1,
-    otherwise=(
-        "Find the overlap: from the larger minimum to the smaller maximum, in x and in y; then divide "
-        "its area by area(A) + area(B) - overlap."
-    ),
-    hint=(
-        "The overlap runs from $\\max(x_{\\min})$ to $\\min(x_{\\max})$ in x, and likewise in y. The "
-        "union is $|A| + |B| - |A \\cap B|$: adding the two areas counts the overlap twice."
-    ),
-    solution=(
-        "Overlap: x from 20 to 30 (10), y from 15 to 30 (15), area 150. Each box is 20 x 20 = 400, "
-        "so the union is $400 + 400 - 150 = 650$ and IoU $= 150 / 650 = 3/13 \\approx 0.231$. "
-        "In code: `iou((10, 10, 30, 30), (20, 15, 40, 35))` from `helpers.localisation`."
-    ),
-)
-
-
-# --------------------------------------------------------------------------- q2: output map side
-
-Q2_WINDOW, Q2_STRIDE = 28, 4  # the notebook's network: two 'valid' 3 x 3 convs, two 2 x 2 poolings, a 5 x 5 conv
-Q2_INPUT = 124
-
-
-def _fcn_side(side: int) -> int:
-    """Follow one side through the notebook's fully convolutional network, layer by layer."""
-    side = side - 2  # Conv2D 3 x 3, 'valid'
-    side //= 2  # MaxPooling2D(2)
-    side -= 2  # Conv2D 3 x 3
-    side //= 2  # MaxPooling2D(2)
-    return side - 5 + 1  # the 5 x 5 convolution that replaced the Dense layer; the 1 x 1 keeps the side
-
-
-Q2_EXPECTED = _fcn_side(Q2_INPUT)  # 25
-assert Q2_EXPECTED == (Q2_INPUT - Q2_WINDOW) // Q2_STRIDE + 1 == 25 and _fcn_side(28) == 1
-
-
-n, k, s = Q2_INPUT, Q2_WINDOW, Q2_STRIDE
-
-q2 = Number(
-    Q2_EXPECTED,
-    title="side of the output map of a fully convolutional network",
-    what="The side of the output map",
+    title="validation images of a split",
+    what="The number of images",
     example="10",
     whole=True,
-    praise="(124 - 28) / 4 + 1 = 25: a 25 x 25 grid of predictions, one per window position.",
+    why="Each class's share is rounded.",
+    praise=(
+        "0.2 * 8 = 1.6 -> 2, 0.2 * 18 = 3.6 -> 4, 0.2 * 41 = 8.2 -> 8: 14 validation images "
+        "(and 53 for training). Each class is split on its own, so each keeps its share."
+    ),
     mistakes=numbered(
         [
             (
-                (n - k) / s,
-                "you forgot the + 1: the window at offset 0 is a position too (a 28 x 28 input gives one "
-                "output, not zero).",
+                round(Q1_FRACTION * _Q1_TOTAL),
+                "that is 20% of all 67 images, rounded. split_folder splits each class on "
+                "its own and rounds each share: add up three rounded numbers.",
             ),
             (
-                n / s,
-                "124 / 4 counts every 4-pixel step, but the 28-pixel window must fit inside the image: "
-                "(124 - 28) / 4 + 1.",
+                sum(int(Q1_FRACTION * n) for n in Q1_COUNTS.values()),
+                "that comes from rounding every share down (1, 3, 8). split_folder rounds to the nearest whole number: "
+                "1.6 -> 2 and 3.6 -> 4.",
             ),
             (
-                n - k + 1,
-                "that would be a stride of 1. The two poolings make the network step 2 x 2 = 4 input pixels "
-                "from one output position to the next.",
+                sum(int(np.ceil(Q1_FRACTION * n)) for n in Q1_COUNTS.values()),
+                "that comes from rounding every share up (2, 4, 9). split_folder rounds to the nearest whole number: "
+                "8.2 -> 8.",
             ),
-            ((n - k) / 2 + 1, "the network has two 2 x 2 poolings, so its total stride is 2 x 2 = 4, not 2."),
-            ((n - k) / 8 + 1, "there are two poolings, not three: the total stride is 4."),
-            (n / s - k + 1, "the window is 28 input pixels wide; in the last feature map it covers 5, not 28."),
+            (_Q1_TOTAL - Q1_EXPECTED, "that is the number of training images; the question asks for validation."),
+            (_Q1_TOTAL, "that is every image of the folder; the question asks how many go to validation."),
+            (len(Q1_COUNTS), "that is one per class, the least split_folder gives a class; these classes get more."),
         ]
     ),
     otherwise=(
-        "Use (S - window) / stride + 1 with S = 124, a 28-pixel window and a total stride of 4; or "
-        "follow the side layer by layer."
+        "For each class compute 0.2 * n, round it to the nearest whole number (at least 1), then add "
+        "up the three classes."
     ),
     hint=(
-        "Each output looks at a 28 x 28 window; moving one output position to the right moves the "
-        "window by the total stride, 2 x 2 = 4 input pixels. How many positions fit in 124?"
+        "Each class is split on its own: a class of $n$ images gets "
+        "$\\min(n - 1, \\max(1, \\operatorname{round}(f \\cdot n)))$ validation images. Do it for the "
+        "three classes and add up."
     ),
     solution=(
-        "$(S - 28) / 4 + 1 = (124 - 28) / 4 + 1 = 25$. Layer by layer: $124 \\to 122 \\to 61 "
-        "\\to 59 \\to 29 \\to 25$ (the 5 x 5 convolution) $\\to 25$ (the 1 x 1). Check it with "
-        "`fcn(np.zeros((1, 124, 124, 1))).shape`."
+        "$0.2 \\cdot 8 = 1.6 \\to 2$, $0.2 \\cdot 18 = 3.6 \\to 4$, $0.2 \\cdot 41 = 8.2 \\to 8$: "
+        "$2 + 4 + 8 = 14$ validation images, 53 for training. Check: "
+        "`sum(ex.validation_count(n, 0.2) for n in (8, 18, 41))`."
     ),
 )
 
 
-# --------------------------------------------------------------------------- q3: centre box -> corners
+# --------------------------------------------------------------------------- q2: folder layouts
 
-Q3_CENTER = (0.5, 0.4, 0.2, 0.3)  # (cx, cy, w, h)
-Q3_EXPECTED = tuple(float(v) for v in localisation.center_to_corners(Q3_CENTER))  # (0.4, 0.25, 0.6, 0.55)
+Q2_LAYOUTS = {
+    "A": "photos/ holds 80 files IMG_0001.jpg ... IMG_0080.jpg, 40 of cats and 40 of dogs",
+    "B": "photos/cats/ holds 40 photos, photos/dogs/ holds 3 photos",
+    "C": "photos/pets/cats/ holds 40 photos, photos/pets/dogs/ holds 40 photos",
+    "D": ("photos/cats/ holds 40 photos and notes.txt, photos/dogs/ holds 35 photos and broken.jpg (a damaged file)"),
+    "E": "photos/cats/ holds 40 photos, photos/dogs/ holds 40 photos, photos/birds/ is empty",
+}
+Q2_EXPECTED = "D"
+_Q2_WHY_NOT = {
+    "A": (
+        "A has no class folders: the labels come from the sub-folder names, so check_image_folder stops with "
+        "'holds 80 images but no class folders'. Sort them into cats/ and dogs/."
+    ),
+    "B": (
+        "B has a class with 3 images: check_image_folder stops, since at least 5 per class are needed so "
+        "that training and validation both get some."
+    ),
+    "C": (
+        "C has one class folder, pets/: the images in its sub-folders all count as the class 'pets', so "
+        "check_image_folder stops with 'only one class folder'. Point FOLDER at photos/pets instead."
+    ),
+    "E": (
+        "E has an empty class folder, birds/: check_image_folder stops ('The class folder birds/ is "
+        "empty'). Add bird photos or remove the folder."
+    ),
+}
 
 
-cx, cy, w, h = Q3_CENTER
-
-
-def _explain_q3(got: np.ndarray) -> None:
-    if got.shape == (4,) and np.allclose(got[:2], Q3_EXPECTED[:2], atol=1e-6):
-        raise Wrong(
-            "the top-left corner (x_min, y_min) is right; the bottom-right is the centre plus half "
-            "the width and half the height."
-        )
-
-
-q3 = Number(
-    np.array(Q3_EXPECTED),
-    title="centre and size to corners",
-    what="Your box",
-    example="(0.1, 0.2, 0.3, 0.4)",
-    tol=1e-6,
-    praise="x: 0.5 -/+ 0.1, y: 0.4 -/+ 0.15, so (0.4, 0.25, 0.6, 0.55).",
-    mistakes=[
-        (
-            (cx - w, cy - h, cx + w, cy + h),
-            "you went the whole width and height out from the centre. The centre "
-            "is in the middle, so each edge is half the width (or height) away.",
-        ),
-        (
-            (cy - h / 2, cx - w / 2, cy + h / 2, cx + w / 2),
-            "x and y are swapped: the order is (x_min, y_min, x_max, y_max), x first.",
-        ),
-        (
-            (cx - w / 2, cy - h / 2, w, h),
-            "the last two numbers are still the width and height; the corner form "
-            "wants the far corner: x_max = x_min + w, y_max = y_min + h.",
-        ),
-        ((cx, cy, cx + w, cy + h), "(cx, cy) is the centre of the box, not its top-left corner."),
-        (
-            (cx - w / 2, cy - h / 2, cx - w / 2 + h, cy - h / 2 + w),
-            "width goes with x and height with y; you swapped them.",
-        ),
-    ],
-    explain=_explain_q3,
-    otherwise="x_min = cx - w/2, y_min = cy - h/2, x_max = cx + w/2, y_max = cy + h/2.",
+q2 = Choice(
+    Q2_EXPECTED,
+    options=Q2_LAYOUTS,
+    normalise=lambda answer: letter(answer).upper(),
+    title="a folder layout that trains",
+    praise=(
+        "D trains: notes.txt is ignored (not an image by its name) and broken.jpg is left out and "
+        "named in the report; 40 cats and 35 dogs remain. A has no class folders, B too few dogs, "
+        "C one class, E an empty class."
+    ),
+    mistakes=list(_Q2_WHY_NOT.items()),
     hint=(
-        "The centre sits halfway between the edges: the left edge is half a width to the left of "
-        "$c_x$, the right edge half a width to the right; the same in y with the height."
+        "Section 2 shows what stops check_image_folder: no class folders, one class only, an empty class, "
+        "too few images in a class. Unreadable files and files that are not images by their name are left out "
+        "with a note, not an error."
     ),
     solution=(
-        "$x_{\\min} = c_x - w/2 = 0.4$, $y_{\\min} = c_y - h/2 = 0.25$, $x_{\\max} = c_x + w/2 = 0.6$, "
-        "$y_{\\max} = c_y + h/2 = 0.55$: `(0.4, 0.25, 0.6, 0.55)`. `center_to_corners` in "
-        "`helpers.localisation` does the same for many boxes."
+        "`'D'`. A: images but no class folders. B: a class of 3 images (at least 5 are needed). C: a "
+        "single class folder, pets/ (nested folders do not make classes). E: an empty class folder. "
+        "D has two classes with enough images; notes.txt is ignored and broken.jpg is left out and "
+        "listed in the report."
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q3: reading a confusion matrix
+
+Q3_CLASSES = ("apples", "pears", "plums")
+Q3_MATRIX = np.array([[45, 3, 2], [10, 28, 12], [1, 4, 35]])  # rows: true class, columns: predicted
+Q3_EXPECTED = np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=1)  # 0.9, 0.56, 0.875
+
+q3 = Number(
+    Q3_EXPECTED,
+    title="per-class accuracy of three classes",
+    what="Your per-class accuracy",
+    example="[0.5, 0.5, 0.5]",
+    tol=0.01,
+    praise=(
+        "apples 45/50 = 0.90, pears 28/50 = 0.56, plums 35/40 = 0.875. The overall accuracy, "
+        "108/140 = 0.77, hides that pears are recognised barely more than half of the time: most "
+        "often they are taken for plums (12) or apples (10)."
+    ),
+    mistakes=[
+        (Q3_EXPECTED * 100, "those are percentages; give fractions between 0 and 1, such as 0.9."),
+        (
+            np.diag(Q3_MATRIX) / Q3_MATRIX.sum(axis=0),
+            "you divided by the column sums: that is how often a prediction of the class is right (precision). "
+            "Per-class accuracy divides the diagonal by the row sums, the images that truly are of the class.",
+        ),
+        (
+            np.full(3, np.trace(Q3_MATRIX) / Q3_MATRIX.sum()),
+            "0.77 for every class is the overall accuracy (108 of 140). Work out each row separately.",
+        ),
+        (np.diag(Q3_MATRIX), "those are the counts on the diagonal; divide each by its row's sum."),
+    ],
+    hint=(
+        "Row $i$ holds every image whose true class is $i$; the diagonal entry $m_{ii}$ is how many of "
+        "them were predicted right. Per-class accuracy is $m_{ii} / \\sum_j m_{ij}$."
+    ),
+    solution=(
+        "$45/50 = 0.9$, $28/50 = 0.56$, $35/40 = 0.875$, so `[0.9, 0.56, 0.875]`. Check: "
+        "`np.diag(ex.Q3_MATRIX) / ex.Q3_MATRIX.sum(axis=1)`, the formula that `per_class_accuracy` of "
+        "section 6 applies to the matrix it counts from the labels."
     ),
 )
 
 # ===================================================================== code exercises
-# q4: non-max suppression, a Function exercise: the learner's nms(boxes, scores, threshold) runs on
-# the stated cases and its kept indices are compared with the reference's; a known mistake is a
-# wrong function, recognised by its output on a case.
-
-Q4_THRESHOLD = 0.5
-# First two pairs of overlapping boxes (IoU 0.875 and 0.71), the scores not sorted. Then a chain: box 0
-# overlaps box 1 (IoU 0.6), box 1 overlaps box 2 (IoU 0.6), box 0 and box 2 overlap less (IoU 1/3), so
-# box 2 is kept once box 1 is dropped; box 3 overlaps none. Then two boxes with IoU exactly 0.5.
-_CHAIN = (
-    np.array([[0.0, 0.0, 0.4, 0.4], [0.1, 0.0, 0.5, 0.4], [0.2, 0.0, 0.6, 0.4], [0.7, 0.7, 0.9, 0.9]]),
-    np.array([0.9, 0.8, 0.7, 0.6]),
-)
-_SHUFFLED = (
-    np.array([[0.5, 0.5, 0.8, 0.8], [0.0, 0.0, 0.3, 0.3], [0.05, 0.0, 0.35, 0.3], [0.52, 0.5, 0.82, 0.8]]),
-    np.array([0.3, 0.6, 0.95, 0.5]),
-)
-_HALF = (np.array([[0.0, 0.0, 0.75, 0.5], [0.25, 0.0, 1.0, 0.5]]), np.array([0.6, 0.9]))  # IoU 0.25 / 0.5 = 0.5
-Q4_CASES = [(*_SHUFFLED, Q4_THRESHOLD), (*_CHAIN, Q4_THRESHOLD), (*_HALF, Q4_THRESHOLD)]
+# q4: a stratified split. The learner writes split_indices(labels, fraction, seed); the checker
+# runs it on a small, unbalanced, sorted label array and reads the two index arrays: disjoint and
+# complete, the right number of validation images per class, random and repeatable.
 
 
-def _q4_reference(boxes, scores, threshold):
-    from helpers.localisation import iou
-
-    order = list(np.argsort(-np.asarray(scores), kind="stable"))  # stable: ties keep their order
-    keep = []
-    while order:
-        best = order.pop(0)  # the most confident box left
-        keep.append(best)
-        order = [i for i in order if iou(boxes[best], boxes[i]) <= threshold]
-    return np.array(keep, dtype=int)
+Q4_LABELS = np.repeat([0, 1, 2], [13, 25, 4])  # sorted by class, as a folder listing is
+Q4_FRACTION = 0.2
 
 
-def _greedy(boxes, order, keep_if):
-    """The loop of non-max suppression over ``order``, with ``keep_if(iou)`` in place of iou <= threshold."""
-    order, keep = list(order), []
-    while order:
-        best = order.pop(0)
-        keep.append(best)
-        order = [i for i in order if keep_if(localisation.iou(boxes[best], boxes[i]))]
-    return np.array(keep, dtype=int)
+def q4_expected_counts(labels: np.ndarray, fraction: float) -> dict[int, int]:
+    """Validation images per class: round(fraction * count), at least 1 and at most count - 1."""
+    return {
+        int(c): min(int(n) - 1, max(1, round(fraction * int(n))))
+        for c, n in zip(*np.unique(labels, return_counts=True))
+    }
 
 
-def _by_score(scores):
-    return np.argsort(-np.asarray(scores), kind="stable")
+def _q4_indices(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Wrong(
+            f"split_indices should return two arrays, (train_indices, val_indices); it returned "
+            f"{type(result).__name__}."
+        )
+    arrays = []
+    for name, part in zip(("train_indices", "val_indices"), result):
+        array = np.asarray(part)
+        if array.ndim != 1 or not (array.size == 0 or np.issubdtype(array.dtype, np.integer)):
+            raise Wrong(
+                f"{name} should be a 1-D array of whole numbers (positions in labels); it has shape "
+                f"{array.shape} and dtype {array.dtype}."
+            )
+        arrays.append(array.astype(int))
+    return arrays[0], arrays[1]
 
 
-def _q4_suppressed_suppress(boxes, scores, threshold):  # drops every box that overlaps any higher-scored box
-    order = _by_score(scores)
-    return np.array(
-        [i for k, i in enumerate(order) if all(localisation.iou(boxes[j], boxes[i]) <= threshold for j in order[:k])],
-        dtype=int,
+def _check_q4(answer: Any) -> str:
+    labels = Q4_LABELS
+    train, val = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
+    n = len(labels)
+    both = np.intersect1d(train, val)
+    if both.size:
+        raise Wrong(
+            f"{both.size} index(es) are in both parts, for example {int(both[0])}; an image is either for "
+            f"training or for validation."
+        )
+    if len(set(train.tolist())) != len(train) or len(set(val.tolist())) != len(val):
+        raise Wrong("an index appears twice in one part; draw without replacement (replace=False).")
+    missing = np.setdiff1d(np.arange(n), np.concatenate([train, val]))
+    if (
+        missing.size
+        or min(train.min(initial=0), val.min(initial=0)) < 0
+        or max(train.max(initial=0), val.max(initial=0)) >= n
+    ):
+        raise Wrong(
+            f"the two parts should hold every index from 0 to {n - 1} exactly once; "
+            f"{missing.size} are missing (for example {int(missing[0]) if missing.size else '-'})."
+        )
+    expected = q4_expected_counts(labels, Q4_FRACTION)
+    got = {c: int(np.sum(labels[val] == c)) for c in expected}
+    if got != expected:
+        counts = dict(zip(*np.unique(labels, return_counts=True)))
+        if got == {c: min(counts[c] - 1, max(1, int(Q4_FRACTION * counts[c]))) for c in expected}:
+            c = next(c for c in expected if got[c] != expected[c])
+            raise Wrong(
+                f"the validation part holds {got} images per class instead of {expected}: you rounded down, "
+                f"{Q4_FRACTION} * {counts[c]} = {Q4_FRACTION * counts[c]:g} -> {got[c]}. Round to the nearest "
+                f"whole number: round({Q4_FRACTION * counts[c]:g}) = {expected[c]}."
+            )
+        if abs(len(val) - sum(expected.values())) <= 1:
+            raise Wrong(
+                f"the validation part has about the right size, {len(val)} images, but per class {got} instead of "
+                f"{expected}: split every class on its own (stratified), so that each keeps its share."
+            )
+        raise Wrong(
+            f"the validation part holds {got} images per class; with fraction {Q4_FRACTION} it should be "
+            f"{expected}: round(fraction * count) of each class, at least 1."
+        )
+    again = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
+    if not (np.array_equal(np.sort(again[1]), np.sort(val))):
+        raise Wrong(
+            "called twice with seed 0 it gave two different splits; draw with a generator made from the "
+            "seed, np.random.default_rng(seed), so that the split repeats."
+        )
+    other = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 1))
+    if np.array_equal(np.sort(other[1]), np.sort(val)):
+        raise Wrong(
+            "seeds 0 and 1 give the same split, so the validation images are not drawn at random: "
+            "choose them with np.random.default_rng(seed).choice(..., replace=False) or a permutation."
+        )
+    return (
+        f"validation images per class {expected}: every class keeps its share, even the small class 2, and "
+        f"the same seed gives the same split."
     )
 
 
-q4 = Function(
-    _q4_reference,
-    stub="nms",
-    cases=Q4_CASES,
-    title="non-max suppression",
-    praise="the most confident box first, then every box that overlaps a kept one by more than the threshold "
-    "dropped; a box that was dropped suppresses nothing.",
-    mistakes=[
-        (
-            lambda boxes, scores, threshold: _greedy(boxes, range(len(boxes)), lambda iou: iou <= threshold),
-            "you kept boxes in the order they were given; non-max suppression starts with the highest "
-            "score: order = np.argsort(-scores).",
-        ),
-        (
-            _q4_suppressed_suppress,
-            "a box that was already dropped still suppressed another one; compare each box "
-            "only with the boxes you keep.",
-        ),
-        (
-            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou < threshold),
-            "a box whose IoU with a kept box is exactly the threshold (0.5) was dropped; only an IoU "
-            "above the threshold means the same object: keep the box when IoU <= threshold.",
-        ),
-        (
-            lambda boxes, scores, threshold: _greedy(boxes, _by_score(scores), lambda iou: iou > threshold),
-            "you dropped the boxes that do not overlap and kept the ones that do; drop a box when its IoU "
-            "with a kept box is above the threshold.",
-        ),
-        (
-            lambda boxes, scores, threshold: _by_score(scores),
-            "you returned every box, sorted by score, without dropping any; remove each box whose IoU "
-            "with a kept box is above the threshold.",
-        ),
-    ],
-    hint="order = list(np.argsort(-scores)); then, while order is not empty: take the first index, append it to "
-    "keep, and keep in order only the indices i with iou(boxes[best], boxes[i]) <= threshold. iou is the "
-    "function of section 2 (helpers.localisation.iou).",
-    solution=code_of(_q4_reference, "nms"),
+def _q4_solution(labels, fraction, seed):
+    rng = np.random.default_rng(seed)
+    val = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        n_val = min(len(members) - 1, max(1, round(fraction * len(members))))
+        val.extend(rng.choice(members, n_val, replace=False))
+    val = np.sort(np.array(val))
+    train = np.setdiff1d(np.arange(len(labels)), val)
+    return train, val
+
+
+q4 = Code(
+    _check_q4,
+    answer=_q4_solution,
+    stub="split_indices",
+    title="a stratified split",
+    hint="Loop over the classes, np.unique(labels). For each, np.flatnonzero(labels == label) gives its "
+    "positions; draw round(fraction * count) of them (at least 1) with rng.choice(..., replace=False), "
+    "where rng = np.random.default_rng(seed) is made once, before the loop. The training part is every "
+    "other position: np.setdiff1d(np.arange(len(labels)), val).",
+    solution=code_of(_q4_solution, "split_indices"),
 )

@@ -1,5 +1,5 @@
-"""Answers that test the exercises, one module per notebook: ``CASES["q1"]`` of ``nb06`` holds the
-right answers the check of notebook 06's q1 must accept, wrong answers with the exact message each
+"""Answers that test the exercises, one module per notebook: ``CASES["q1"]`` of ``nb07`` holds the
+right answers the check of notebook 07's q1 must accept, wrong answers with the exact message each
 must get (``mistakes``, at least two per exercise), and wrong answers it must reject with feedback,
 not a crash, whose message is not fixed (``wrong``: errors in the learner's code). The mistake tables
 that give feedback at run time stay in the exercise modules."""
@@ -20,7 +20,7 @@ class Cases:
 
 
 def all_cases() -> dict[str, Cases]:
-    """The cases of every notebook, keyed ``"nb06.q1"``."""
+    """The cases of every notebook, keyed ``"nb07.q1"``."""
     found = {}
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")

@@ -3,152 +3,202 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 
-from helpers.exercises.nb05 import _Q2_EPOCH, Q4_L2, Q4_RATE, _q4_solution
+from helpers.exercises.nb05 import _RightCallback
 
 from . import Cases
 
 
-def _q4_model(*, l2=Q4_L2, rate=Q4_RATE, dropout_at="middle", regularizer="L2", penalty_on="hidden"):
-    """The model of the task, or one with one thing changed (for the checker's tests)."""
-    penalty = {"L2": keras.regularizers.L2(l2), "L1": keras.regularizers.L1(l2), None: None}[regularizer]
-    hidden = keras.layers.Dense(128, activation="relu", kernel_regularizer=penalty if penalty_on == "hidden" else None)
-    output = keras.layers.Dense(
-        10, activation="softmax", kernel_regularizer=penalty if penalty_on == "output" else None
+class _RightWithThreshold(keras.callbacks.Callback):
+    def __init__(self, threshold=0.98):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if logs.get("val_accuracy", 0.0) > self.threshold:
+            print(f"validation accuracy above {self.threshold:.0%} after epoch {epoch + 1}: stopping")
+            self.model.stop_training = True
+
+
+def _wrong(body):
+    """A Callback subclass whose on_epoch_end is ``body`` (for the checker's tests)."""
+    return type("LearnerCallback", (keras.callbacks.Callback,), {"on_epoch_end": body})
+
+
+def _set_flag(self, condition):
+    if condition:
+        self.model.stop_training = True
+
+
+def _q4_untrained(x, y):  # builds and compiles, forgets to fit
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
     )
-    middle = [hidden, keras.layers.Dropout(rate), output] if dropout_at == "middle" else [hidden, output]
-    if dropout_at == "end":
-        middle.append(keras.layers.Dropout(rate))
-    if dropout_at == "start":
-        middle.insert(0, keras.layers.Dropout(rate))
-    return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), *middle])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
 
 
-def _q4_no_input():
-    return keras.Sequential(
-        [
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dropout(0.3),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
+def _q4_returns_history(x, y):  # returns what fit gives back
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
     )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model.fit(x, y, epochs=1, verbose=0)
 
 
-def _q4_forgets_return():
-    _q4_solution()
+def _q4_one_epoch_sgd(x, y):  # trains, but far too little to reach the target
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=256, verbose=0)
+    return model
 
 
-Q4_WRONG = {
-    "no penalty": lambda: _q4_model(regularizer=None),
-    "no dropout": lambda: _q4_model(dropout_at="none"),
-    "dropout after the softmax": lambda: _q4_model(dropout_at="end"),
-    "dropout on the pixels": lambda: _q4_model(dropout_at="start"),
-    "rate 0.5": lambda: _q4_model(rate=0.5),
-    "factor 1e-3": lambda: _q4_model(l2=1e-3),
-    "L1": lambda: _q4_model(regularizer="L1"),
-    "penalty on the output": lambda: _q4_model(penalty_on="output"),
-    "no Input": _q4_no_input,
-    "no return": _q4_forgets_return,
-}
+def _q4_three_outputs(x, y):  # the wrong number of output units
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _q4_not_compiled(x, y):  # fit before compile
+    model = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
+    model.fit(x, y, epochs=1, verbose=0)
+    return model
 
 
 CASES = {
     "q1": Cases(
-        right=[[0.84, 0.97, 0.80, 0.50], (0.8401, 0.97, 0.8, 0.4999)],
+        right=[_RightWithThreshold, _RightCallback()],
+        wrong=[
+            _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),
+            _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),
+            _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] < 0.98)),
+            _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] > 0.99)),
+            _wrong(lambda self, epoch, logs=None: _set_flag(self, epoch >= 3)),
+            _wrong(lambda self, logs=None: None),
+            _wrong(lambda self, epoch, logs=None: 1 / 0),
+            type("NotACallback", (), {"on_epoch_end": lambda self, epoch, logs=None: None}),
+            "StopAtValAccuracy",
+            0.98,
+        ],
         mistakes=[
-            ([0.84, 0.97, 0.80], "Your per-class accuracy has shape (3,) but should have shape (4,)."),
             (
-                448 / 550,
-                "0.8145 is the overall accuracy (trace / total, 448 / 550). Per-class accuracy is one number "
-                "per class: 4 numbers here.",
+                _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_accuracy"] >= 0.98)),
+                "your callback stopped at a validation accuracy of exactly 0.98; 'passes 98%' means "
+                "strictly above: use > rather than >=.",
             ),
             (
-                [0.84, 0.97, 0.80, 0.60],
-                (
-                    "Your per-class accuracy has the right shape, but 1 of its 4 values differs; the first is at "
-                    "index (3,): you have 0.6, expected 0.5."
-                ),
+                _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["val_acc"] > 0.98)),
+                "you read logs['val_acc'], an old Keras name; Keras 3 writes the metric's full name, "
+                "so the keys are 'accuracy', 'loss', 'val_accuracy' and 'val_loss'. Use "
+                "'val_accuracy'.",
             ),
             (
-                "0.84, 0.97, 0.8, 0.5",
-                (
-                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5, 0.5]; you gave "
-                    "str '0.84, 0.97, 0.8, 0.5'."
-                ),
+                _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc") > 0.98)),
+                "you read logs['val_acc'], an old Keras name; Keras 3 writes the metric's full name, "
+                "so the keys are 'accuracy', 'loss', 'val_accuracy' and 'val_loss'. Use "
+                "'val_accuracy'.",
             ),
             (
-                None,
-                (
-                    "Your per-class accuracy should be an array of numbers, such as [0.5, 0.5, 0.5, 0.5]; you gave "
-                    "NoneType None."
-                ),
+                _wrong(lambda self, epoch, logs=None: _set_flag(self, logs["accuracy"] > 0.98)),
+                "your callback reads logs['accuracy'], the training accuracy; this one should watch "
+                "the validation accuracy, logs['val_accuracy'].",
+            ),
+            (
+                _wrong(lambda self, epoch, logs=None: setattr(self, "stop_training", logs["val_accuracy"] > 0.98)),
+                "you set self.stop_training = True, but Keras reads the flag on the model: set "
+                "self.model.stop_training = True.",
+            ),
+            (
+                type("NoEpochEnd", (keras.callbacks.Callback,), {}),
+                "NoEpochEnd does not define on_epoch_end(self, epoch, logs=None), so it never looks "
+                "at the logs after an epoch.",
             ),
         ],
     ),
     "q2": Cases(
-        right=[np.int64(_Q2_EPOCH), float(_Q2_EPOCH)],
+        right=[109386.0],
         mistakes=[
-            (1, ("1 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
-            (0, ("0 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
-            (13, ("13 is not right. Find the smallest value of HISTORY['val_loss']; the epochs are numbered 1 to 12.")),
-            (6.5, "The epoch is a whole number, but you gave 6.5. Epochs are counted 1, 2, 3, ..."),
-            ("6", "The epoch should be a number, such as 3, but you gave str '6'."),
-            ([6], "The epoch should be a number, such as 3, but you gave list [6]."),
-            (True, "The epoch should be a number, such as 3, but you gave bool True."),
-            (None, "The epoch should be a number, such as 3, but you gave NoneType None."),
+            (
+                109_000,
+                "109,000 is not right. Count layer by layer with (inputs + 1) * units, then add the three layers up.",
+            ),
+            ("109386", "The number of parameters should be a number, but you gave str '109386'."),
+            (None, "The number of parameters should be a number, but you gave NoneType None."),
         ],
     ),
     "q3": Cases(
-        right=["B", " (b) "],
+        right=[
+            "CategoricalCrossentropy",
+            keras.losses.CategoricalCrossentropy,
+            keras.losses.CategoricalCrossentropy(),
+            keras.losses.categorical_crossentropy,
+            "categorical cross-entropy",
+        ],
         mistakes=[
-            ("e", "'e' is not one of the options; pick one of a, b, c, d."),
-            ("bc", "'bc' is not one of the options; pick one of a, b, c, d."),
-            (2, "give the letter of your choice as a string, such as 'a'; you gave int 2."),
-            (None, "give the letter of your choice as a string, such as 'a'; you gave NoneType None."),
+            (
+                keras.losses.BinaryCrossentropy(),
+                (
+                    "binary cross-entropy treats the 10 outputs as 10 independent yes/no questions (multi-label). "
+                    "It runs without an error, but it averages ten yes/no losses instead of taking -log of the "
+                    "probability of the one right class, the loss of one class out of ten."
+                ),
+            ),
+            (
+                keras.losses.SparseCategoricalCrossentropy(),
+                (
+                    "the sparse loss reads one integer per image (shape (N,)); these labels are one-hot rows of "
+                    "shape (N, 10). Its non-sparse sibling reads those."
+                ),
+            ),
+            (
+                "mean_absolute_error",
+                (
+                    "mean absolute error is for regression (predicting numbers); for class probabilities use a "
+                    "cross-entropy."
+                ),
+            ),
+            (
+                "cross_entropy",
+                (
+                    "which cross-entropy? Keras has three: binary_crossentropy, categorical_crossentropy and "
+                    "sparse_categorical_crossentropy."
+                ),
+            ),
+            (
+                3,
+                (
+                    "3 is not a Keras loss this notebook uses; answer with a loss name such as 'mse' or a class "
+                    "such as keras.losses.MeanSquaredError."
+                ),
+            ),
         ],
     ),
     "q4": Cases(
-        right=[lambda: _q4_model()],
-        wrong=["build_regularised"],
+        wrong=[_q4_one_epoch_sgd, _q4_not_compiled, "train_digits"],
         mistakes=[
             (
-                Q4_WRONG["no penalty"],
-                "the hidden Dense layer has no kernel_regularizer: give it "
-                "kernel_regularizer=keras.regularizers.L2(1e-4).",
+                _q4_untrained,
+                "the model was never trained: call model.fit(x, y, ...) inside your function before "
+                "returning the model.",
             ),
             (
-                Q4_WRONG["no dropout"],
-                "the model has no Dropout layer: add keras.layers.Dropout(0.3) between the hidden "
-                "Dense layer and the output layer.",
+                _q4_returns_history,
+                "train_digits(x, y) returned the History that fit() gives back; return the model itself.",
             ),
             (
-                Q4_WRONG["dropout after the softmax"],
-                "the Dropout layer comes after the softmax: in training it would zero some of the "
-                "probabilities and scale up the others, so they no longer sum to 1. Put it between "
-                "the hidden layer and the output.",
+                _q4_three_outputs,
+                (
+                    "the model's output has shape (3,) for one image, but it should give one score per "
+                    'class: (10,). End it with Dense(10, activation="softmax").'
+                ),
             ),
-            (
-                Q4_WRONG["dropout on the pixels"],
-                "the Dropout layer comes before the hidden layer, so it drops input pixels; put it "
-                "between the hidden Dense(128) and the output, where it drops hidden units.",
-            ),
-            (Q4_WRONG["rate 0.5"], "the Dropout rate is 0.5; the task asks for 0.3."),
-            (Q4_WRONG["factor 1e-3"], "the L2 factor is 0.001; the task asks for 0.0001."),
-            (
-                Q4_WRONG["L1"],
-                "the hidden layer has an L1 penalty (L1 with l1=0.0001); the task asks for L2: "
-                "keras.regularizers.L2(1e-4).",
-            ),
-            (
-                Q4_WRONG["penalty on the output"],
-                "the L2 penalty is on the output layer; put "
-                "kernel_regularizer=keras.regularizers.L2(1e-4) on the hidden Dense(128) layer, "
-                "whose 100,352 weights are the ones that can overfit.",
-            ),
-            (Q4_WRONG["no Input"], "the model has no input yet: start the list of layers with keras.Input((28, 28))."),
-            (Q4_WRONG["no return"], "build_regularised() returned None: end it with `return model`."),
         ],
     ),
 }

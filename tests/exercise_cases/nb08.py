@@ -2,178 +2,173 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
+
+from helpers.exercises.nb08 import Q4_BATCH, Q4_IMAGES
 
 from . import Cases
 
-
-class _AlwaysFlip(keras.layers.Layer):
-    """A random left-right flip that ignores ``training``: random at inference too."""
-
-    def call(self, images, training=None):
-        import tensorflow as tf
-
-        return tf.map_fn(tf.image.random_flip_left_right, images)
+SEED = 42  # the seed of the shuffles
 
 
-class _FixedFlip(keras.layers.Layer):
-    """Flips every image in training: always the same change, nothing random."""
+def _q4_pipeline(
+    *,
+    round_first=True,
+    cache=True,
+    shuffle="after cache",
+    batch=Q4_BATCH,
+    to_float=True,
+    scale=False,
+    scale_first=False,
+):
+    """A pipeline function with one thing changed (for the checker's tests)."""
+    import tensorflow as tf
 
-    def call(self, images, training=None):
-        return images[:, :, ::-1, :] if training else images
+    def pipeline(images, training):
+        if round_first:
+            divisor = 255.0 if scale_first else 1.0
+            images = images.map(lambda image, label: (tf.cast(tf.round(image / divisor), tf.uint8), label))
+        else:
+            images = images.map(lambda image, label: (tf.cast(image, tf.uint8), label))
+        if training and shuffle == "before cache":
+            images = images.shuffle(Q4_IMAGES, seed=SEED, reshuffle_each_iteration=False)
+        if cache:
+            images = images.cache()
+        if training and shuffle == "after cache":
+            images = images.shuffle(Q4_IMAGES, seed=SEED)
+        if shuffle == "always":
+            images = images.shuffle(Q4_IMAGES, seed=SEED)
+        images = images.batch(batch)
+        if training and shuffle == "batches":
+            images = images.shuffle(8, seed=SEED)
+        if to_float:
+            images = images.map(lambda b, labels: (tf.cast(b, tf.float32) / (255.0 if scale else 1.0), labels))
+        return images.prefetch(tf.data.AUTOTUNE)
+
+    return pipeline
 
 
 Q4_WRONG = {
-    "rescaling inside": lambda: keras.Sequential(
-        [keras.layers.Rescaling(1 / 255), keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
-    ),
-    "vertical flips": lambda: keras.Sequential(
-        [keras.layers.RandomFlip("horizontal_and_vertical"), keras.layers.RandomRotation(0.05)]
-    ),
-    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.5)]),
-    "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
-    "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
-    "not random": lambda: keras.Sequential([_FixedFlip()]),
-    "a list": lambda: [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)],
+    "no rounding": _q4_pipeline(round_first=False),
+    "no cache": _q4_pipeline(cache=False),
+    "shuffle before the cache": _q4_pipeline(shuffle="before cache"),
+    "no shuffle": _q4_pipeline(shuffle="never"),
+    "validation shuffled too": _q4_pipeline(shuffle="always"),
+    "whole batches shuffled": _q4_pipeline(shuffle="batches"),
+    "batches of 16": _q4_pipeline(batch=16),
+    "left as uint8": _q4_pipeline(to_float=False),
+    "scaled to [0, 1]": _q4_pipeline(scale=True),
+    "scaled to [0, 1] before the uint8 cast": _q4_pipeline(scale_first=True),
 }
 
 
 CASES = {
     "q1": Cases(
-        right=[3_211_776.0, np.int64(3_211_776)],
+        right=[42.0, np.int64(42)],
         mistakes=[
             (
-                3_211_777,
+                41.67,
                 (
-                    "3,211,777 is not right. First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, "
-                    "MaxPooling2D(2) halves and rounds down) to get the flatten size, then use (n_in + 1) * n_out."
+                    "41.6667 is 2,000 / 48, but a step processes a whole batch: there is no two-thirds of a step. "
+                    "The images left over form one more, smaller batch."
                 ),
             ),
-            ("3211776", "The parameter count should be a number, such as 1000, but you gave str '3211776'."),
-            (3_211_776.5, "The parameter count is a whole number, but you gave 3,211,776.5. It counts weights."),
-            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+            (43, "43 is not right. Steps per epoch = ceil(N / B): N = 2,000 images, B = 48 per batch."),
+            (41.5, "The number of steps is a whole number, but you gave 41.5. There is one step per batch."),
+            ("42", "The number of steps should be a number, such as 10, but you gave str '42'."),
+            (None, "The number of steps should be a number, such as 10, but you gave NoneType None."),
+            (True, "The number of steps should be a number, such as 10, but you gave bool True."),
         ],
     ),
     "q2": Cases(
-        right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
-        wrong=[set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
+        right=[256.0, np.int64(256)],
         mistakes=[
             (
-                {"A", "B", "C", "E", "F"},
-                "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken "
-                "upright, so the model would spend its capacity on images it never meets.",
-            ),
-            (
-                {"A", "C", "D", "E", "F"},
-                "D (up to 180 degrees): pets standing on their heads are as rare as upside-down "
-                "photos; small rotations (C) imitate a tilted camera, large ones do not.",
-            ),
-            (
-                {"A", "C", "E", "F", "G"},
-                "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or "
-                "a sofa, so the label may no longer be visible in the image.",
-            ),
-            (
-                {"A", "C", "E"},
-                "One more option suits these photos: for each option you left out, ask again whether "
-                "another photo of a pet could look like that, with the label still true.",
-            ),
-            (
-                {"A"},
-                "Three more options suit these photos: for each option you left out, ask again whether "
-                "another photo of a pet could look like that, with the label still true.",
-            ),
-            (
-                {"B", "C", "E", "F"},
-                "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken "
-                "upright, so the model would spend its capacity on images it never meets. One more "
-                "option suits these photos: for each option you left out, ask again whether another "
-                "photo of a pet could look like that, with the label still true.",
-            ),
-        ],
-    ),
-    "q3": Cases(
-        right=[["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"), ("overfit", "underfit")],
-        wrong=[
-            ("good fit", "good fit"),
-            "overfitting, underfitting",
-            ("overfitting",),
-            ("overfitting", "sideways"),
-            (1, 2),
-            None,
-        ],
-        mistakes=[
-            (
-                ("underfitting", "overfitting"),
-                "you swapped the two runs. Which one has a large gap between training and validation?",
-            ),
-            (
-                ("overfitting", "good fit"),
-                "Run B is not 'good fit': training and validation accuracy are close, but both are "
-                "low (0.66 after 6 epochs) and still rising: the model has not learned enough yet.",
-            ),
-            (
-                ("good fit", "underfitting"),
-                "Run A is not 'good fit': its training accuracy reaches 0.98, but validation stops "
-                "at about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.",
-            ),
-            (
-                ("overfitting", "overfitting"),
-                "Run B is not 'overfitting': training and validation accuracy are close, but both "
-                "are low (0.66 after 6 epochs) and still rising: the model has not learned enough "
-                "yet.",
-            ),
-            (
-                ("underfitting", "underfitting"),
-                "Run A is not 'underfitting': its training accuracy reaches 0.98, but validation "
-                "stops at about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.",
-            ),
-        ],
-    ),
-    "q4": Cases(
-        right=[
-            lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation((-0.1, 0.1))]),
-        ],
-        wrong=["make_augmentation"],
-        mistakes=[
-            (
-                Q4_WRONG["rescaling inside"],
-                "at inference (training=False) the block changes the images: layer 1 (Rescaling) "
-                "changes them. At inference an augmentation block must pass them through unchanged; "
-                "use only Keras' Random* layers and keep preprocessing such as Rescaling out of it.",
-            ),
-            (
-                Q4_WRONG["vertical flips"],
+                255,
                 (
-                    'RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are '
-                    'not photographed upside down; use RandomFlip("horizontal").'
+                    "255 is not right. Follow the side: a 3 x 3 'valid' convolution gives n - 2, MaxPooling2D(2) "
+                    "gives floor(n / 2), five times; then side x side x 64."
                 ),
             ),
             (
-                Q4_WRONG["half turns"],
-                "RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of "
-                "a full turn, so keep it at most 0.1 (36 degrees).",
+                256.5,
+                (
+                    "The flatten size is a whole number, but you gave 256.5. Flatten outputs a whole number of "
+                    "values (height x width x channels)."
+                ),
+            ),
+            ("256", "The flatten size should be a number, such as 1600, but you gave str '256'."),
+            (None, "The flatten size should be a number, such as 1600, but you gave NoneType None."),
+        ],
+    ),
+    "q3": Cases(
+        right=[540, 5.4e2, np.float64(540.0), 514.98],
+        mistakes=[
+            (
+                600,
+                (
+                    "600 is not right. Multiply images x height x width x channels x bytes per value, then divide "
+                    "by 1,000,000."
+                ),
+            ),
+            ("540", "The memory in megabytes should be a number, such as 100, but you gave str '540'."),
+            (None, "The memory in megabytes should be a number, such as 100, but you gave NoneType None."),
+        ],
+    ),
+    "q4": Cases(
+        right=[_q4_pipeline()],
+        wrong=["pipeline"],
+        mistakes=[
+            (
+                Q4_WRONG["no rounding"],
+                "a pixel value of 0.6 became 0: tf.cast to uint8 cuts the fraction off. Round first: "
+                "tf.cast(tf.round(image), tf.uint8).",
             ),
             (
-                Q4_WRONG["no rotation"],
-                "the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a "
-                "small tilt either way.",
+                Q4_WRONG["no cache"],
+                "two epochs read the 70 images 140 times; cache() the rounded uint8 images, so that "
+                "the files are read and decoded only once.",
             ),
             (
-                Q4_WRONG["random at inference"],
-                "at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) "
-                "changes them. At inference an augmentation block must pass them through unchanged; "
-                "use only Keras' Random* layers and keep preprocessing such as Rescaling out of it.",
+                Q4_WRONG["shuffle before the cache"],
+                "both epochs brought the images in the same order: a shuffle before cache() is "
+                "frozen into the cache. Shuffle after cache(), so that every epoch is drawn anew.",
             ),
             (
-                Q4_WRONG["not random"],
-                "two calls in training changed the images in the same way; augmentation must draw "
-                "new random changes at every call (no fixed seed per call, no fixed transformation).",
+                Q4_WRONG["no shuffle"],
+                "with training=True the images come out in their original order; shuffle them: "
+                ".shuffle(1_000, seed=SEED) after the cache.",
             ),
             (
-                Q4_WRONG["a list"],
-                "make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...]).",
+                Q4_WRONG["validation shuffled too"],
+                "with training=False the images came out in another order; shuffle the training "
+                "images only (the validation set needs no shuffling).",
+            ),
+            (
+                Q4_WRONG["whole batches shuffled"],
+                "whole batches were shuffled (the images of a batch stay together, in their original "
+                "order); shuffle single images, before .batch().",
+            ),
+            (
+                Q4_WRONG["batches of 16"],
+                "70 images came out in batches of [16, 16, 16, 16, 6]; expected batches of 32 (the "
+                "last one smaller): .batch(32).",
+            ),
+            (
+                Q4_WRONG["left as uint8"],
+                "the batches hold uint8 values; the model takes float32: after batching, map the "
+                "uint8 batch back with tf.cast(batch, tf.float32).",
+            ),
+            (
+                Q4_WRONG["scaled to [0, 1]"],
+                "the pixel values were divided by 255; leave them from 0 to 255, because the model "
+                "scales them itself with Rescaling(1 / 255).",
+            ),
+            (
+                Q4_WRONG["scaled to [0, 1] before the uint8 cast"],
+                "the pixel values were divided by 255 before they were stored as uint8, which holds "
+                "whole numbers only, so every value 0 to 255 became 0 or 1. Leave them from 0 to 255: "
+                "the model scales them itself with Rescaling(1 / 255).",
             ),
         ],
     ),

@@ -2,172 +2,178 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
-
-from helpers.inspection import grad_cam
 
 from . import Cases
 
 
-def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
-    """A grad_cam_at with one thing changed (for the checker's tests)."""
-    import keras
-    import tensorflow as tf
+class _AlwaysFlip(keras.layers.Layer):
+    """A random left-right flip that ignores ``training``: random at inference too."""
 
-    def grad_cam_at(model, image, layer_name):
-        name = layer_name if layer == "given" else "conv3"
-        grad_model = keras.Model(model.inputs[0], [model.get_layer(name).output, model.outputs[0]])
-        with tf.GradientTape() as tape:
-            maps, p = grad_model(image[np.newaxis], training=False)
-            value = p[0, 0] if score == "p" else 1 - p[0, 0]
-        grads = tape.gradient(value, maps)
-        if weights == "mean":
-            heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
-        elif weights == "none":
-            heat = tf.reduce_mean(maps, axis=-1)
-        else:  # "elementwise": each position weighted by its own gradient
-            heat = tf.reduce_sum(maps * grads, axis=-1)
-        heat = tf.nn.relu(heat) if relu else heat
-        return heat[0].numpy() if squeeze else heat.numpy()
+    def call(self, images, training=None):
+        import tensorflow as tf
 
-    return grad_cam_at
+        return tf.map_fn(tf.image.random_flip_left_right, images)
 
 
-def _q5_by_helper(model, image, layer_name):
-    return grad_cam(model, image, layer_name, class_index=1).heatmap  # with the logit: same up to a factor
+class _FixedFlip(keras.layers.Layer):
+    """Flips every image in training: always the same change, nothing random."""
+
+    def call(self, images, training=None):
+        return images[:, :, ::-1, :] if training else images
 
 
-Q5_WRONG = {
-    "always the last convolution": _q5_make(layer="last"),
-    "no ReLU": _q5_make(relu=False),
-    "maps not weighted": _q5_make(weights="none"),
-    "gradient times maps, position by position": _q5_make(weights="elementwise"),
-    "the other class": _q5_make(score="1 - p"),
-    "batch axis kept": _q5_make(squeeze=False),
+Q4_WRONG = {
+    "rescaling inside": lambda: keras.Sequential(
+        [keras.layers.Rescaling(1 / 255), keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
+    ),
+    "vertical flips": lambda: keras.Sequential(
+        [keras.layers.RandomFlip("horizontal_and_vertical"), keras.layers.RandomRotation(0.05)]
+    ),
+    "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.5)]),
+    "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
+    "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
+    "not random": lambda: keras.Sequential([_FixedFlip()]),
+    "a list": lambda: [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)],
 }
 
 
 CASES = {
     "q1": Cases(
-        right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
+        right=[3_211_776.0, np.int64(3_211_776)],
         mistakes=[
             (
-                (46, 46, 64),
-                "(46, 46, 64) is right for one image, but Keras writes the batch axis first: (None, 46, 46, 64).",
-            ),
-            (
-                (1, 46, 46, 64),
-                "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
-            ),
-            (
-                (None, 46, 45, 64),
-                "the input is square and every layer treats height and width alike, so they are equal.",
-            ),
-            (
-                (None, 40, 40, 64),
+                3_211_777,
                 (
-                    "entry 2 (height) is 40, which is not right. Follow the side from 200: a 3 x 3 'valid' "
-                    "convolution takes 2 off, MaxPooling2D(2) halves and rounds down."
+                    "3,211,777 is not right. First follow the side (a 3 x 3 'valid' Conv2D takes 2 off, "
+                    "MaxPooling2D(2) halves and rounds down) to get the flatten size, then use (n_in + 1) * n_out."
                 ),
             ),
-            ("(None, 46, 46, 64)", "give the shape as a tuple of 4 entries; you gave str '(None, 46, 46, 64)'."),
-            (46, "give the shape as a tuple of 4 entries; you gave int 46."),
+            ("3211776", "The parameter count should be a number, such as 1000, but you gave str '3211776'."),
+            (3_211_776.5, "The parameter count is a whole number, but you gave 3,211,776.5. It counts weights."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
         ],
     ),
     "q2": Cases(
-        right=["Pool2", " pool2"],
+        right=[["F", "E", "C", "A"], "ACEF", "a, c, e, f", frozenset("ACEF")],
+        wrong=[set(), set("ABCDEFG"), "ACEFX", {"AC", "E"}, 3, None],
         mistakes=[
             (
-                "dense",
-                (
-                    "'dense' is not one of the options; pick one of conv1, pool1, conv2, pool2, conv3, pool3, "
-                    "conv4, pool4."
-                ),
+                {"A", "B", "C", "E", "F"},
+                "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken "
+                "upright, so the model would spend its capacity on images it never meets.",
             ),
-            (2, "answer with the layer's name as a string, such as 'conv1'; you gave int 2."),
-            (None, "answer with the layer's name as a string, such as 'conv1'; you gave NoneType None."),
+            (
+                {"A", "C", "D", "E", "F"},
+                "D (up to 180 degrees): pets standing on their heads are as rare as upside-down "
+                "photos; small rotations (C) imitate a tilted camera, large ones do not.",
+            ),
+            (
+                {"A", "C", "E", "F", "G"},
+                "G (a 24 x 24 patch of 150 x 150): such a small crop often shows only fur, grass or "
+                "a sofa, so the label may no longer be visible in the image.",
+            ),
+            (
+                {"A", "C", "E"},
+                "One more option suits these photos: for each option you left out, ask again whether "
+                "another photo of a pet could look like that, with the label still true.",
+            ),
+            (
+                {"A"},
+                "Three more options suit these photos: for each option you left out, ask again whether "
+                "another photo of a pet could look like that, with the label still true.",
+            ),
+            (
+                {"B", "C", "E", "F"},
+                "B (vertical flip): an upside-down cat is still a cat, but photos of pets are taken "
+                "upright, so the model would spend its capacity on images it never meets. One more "
+                "option suits these photos: for each option you left out, ask again whether another "
+                "photo of a pet could look like that, with the label still true.",
+            ),
         ],
     ),
     "q3": Cases(
-        right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
+        right=[["Overfitting", "Underfitting"], ("over-fitting", "under_fitting"), ("overfit", "underfit")],
+        wrong=[
+            ("good fit", "good fit"),
+            "overfitting, underfitting",
+            ("overfitting",),
+            ("overfitting", "sideways"),
+            (1, 2),
+            None,
+        ],
         mistakes=[
             (
-                [0.2, 0.1, 0.3],
-                (
-                    "Your array of weights has the right shape, but 1 of its 3 values differs; the first is at "
-                    "index (1,): you have 0.1, expected -0.1."
-                ),
+                ("underfitting", "overfitting"),
+                "you swapped the two runs. Which one has a large gap between training and validation?",
             ),
             (
-                "0.2, -0.1, 0.3",
-                (
-                    "Your array of weights should be an array of numbers, such as np.array([0.1, 0.2, 0.3]); you "
-                    "gave str '0.2, -0.1, 0.3'."
-                ),
+                ("overfitting", "good fit"),
+                "Run B is not 'good fit': training and validation accuracy are close, but both are "
+                "low (0.66 after 6 epochs) and still rising: the model has not learned enough yet.",
             ),
-            ([0.2, -0.1], "Your array of weights has shape (2,) but should have shape (3,)."),
+            (
+                ("good fit", "underfitting"),
+                "Run A is not 'good fit': its training accuracy reaches 0.98, but validation stops "
+                "at about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.",
+            ),
+            (
+                ("overfitting", "overfitting"),
+                "Run B is not 'overfitting': training and validation accuracy are close, but both "
+                "are low (0.66 after 6 epochs) and still rising: the model has not learned enough "
+                "yet.",
+            ),
+            (
+                ("underfitting", "underfitting"),
+                "Run A is not 'underfitting': its training accuracy reaches 0.98, but validation "
+                "stops at about 0.70 and even falls: a gap of almost 0.3 that grows with every epoch.",
+            ),
         ],
     ),
     "q4": Cases(
-        right=[[[0.2, 0.0], [0.3, 0.6]]],
-        mistakes=[
-            (
-                [[0.2, 0.0], [0.3, 0.5]],
-                (
-                    "The heatmap has the right shape, but 1 of its 4 values differs; the first is at index (1, 1): "
-                    "you have 0.5, expected 0.6."
-                ),
-            ),
-            (
-                "heatmap",
-                (
-                    "The heatmap should be an array of numbers, such as np.array([[0.1, 0.2], [0.3, 0.4]]); you "
-                    "gave str 'heatmap'."
-                ),
-            ),
-            ([0.2, 0.0, 0.3, 0.6], "The heatmap has shape (4,) but should have shape (2, 2)."),
+        right=[
+            lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation((-0.1, 0.1))]),
         ],
-    ),
-    "q5": Cases(
-        right=[_q5_make(), _q5_by_helper],
-        wrong=["grad_cam_at"],
+        wrong=["make_augmentation"],
         mistakes=[
             (
-                Q5_WRONG["always the last convolution"],
+                Q4_WRONG["rescaling inside"],
+                "at inference (training=False) the block changes the images: layer 1 (Rescaling) "
+                "changes them. At inference an augmentation block must pass them through unchanged; "
+                "use only Keras' Random* layers and keep preprocessing such as Rescaling out of it.",
+            ),
+            (
+                Q4_WRONG["vertical flips"],
                 (
-                    'for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
-                    "should have the size of conv2's maps, (15, 15). Take the maps of "
-                    "model.get_layer(layer_name)."
+                    'RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are '
+                    'not photographed upside down; use RandomFlip("horizontal").'
                 ),
             ),
             (
-                Q5_WRONG["no ReLU"],
-                "the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the "
-                "class: ReLU of the weighted sum, tf.nn.relu(...).",
+                Q4_WRONG["half turns"],
+                "RandomRotation(0.5) turns photos by up to 180 degrees; the factor is a fraction of "
+                "a full turn, so keep it at most 0.1 (36 degrees).",
             ),
             (
-                Q5_WRONG["maps not weighted"],
-                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
-                "its maximum, it differs most at position (7, 9)). Check the weights: one per "
-                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
-                "1)), then the weighted sum of the maps over the channels.",
+                Q4_WRONG["no rotation"],
+                "the block has no RandomRotation layer; add keras.layers.RandomRotation(0.05), a "
+                "small tilt either way.",
             ),
             (
-                Q5_WRONG["gradient times maps, position by position"],
-                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
-                "its maximum, it differs most at position (10, 8)). Check the weights: one per "
-                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
-                "1)), then the weighted sum of the maps over the channels.",
+                Q4_WRONG["random at inference"],
+                "at inference (training=False) the block changes the images: layer 1 (_AlwaysFlip) "
+                "changes them. At inference an augmentation block must pass them through unchanged; "
+                "use only Keras' Random* layers and keep preprocessing such as Rescaling out of it.",
             ),
             (
-                Q5_WRONG["the other class"],
-                "at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
-                "humans, the class whose probability the sigmoid gives: differentiate p itself.",
+                Q4_WRONG["not random"],
+                "two calls in training changed the images in the same way; augmentation must draw "
+                "new random changes at every call (no fixed seed per call, no fixed transformation).",
             ),
             (
-                Q5_WRONG["batch axis kept"],
-                "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the "
-                "map of the one image, shape (15, 15): maps[0].",
+                Q4_WRONG["a list"],
+                "make_augmentation() returned a list of layers; wrap them in one block: keras.Sequential([...]).",
             ),
         ],
     ),

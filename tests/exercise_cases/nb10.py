@@ -4,193 +4,170 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.inspection import grad_cam
+
 from . import Cases
 
 
-def _q5_make(
-    *,
-    order=(1, 3),
-    expand=True,
-    shortcut=True,
-    project=True,
-    final_relu=True,
-    bias=False,
-    padding="same",
-    always_project=False,
-    project_unless_four_filters=False,
-    plus=False,
-):
-    """A bottleneck_unit with one thing changed (for the checker's tests)."""
+def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
+    """A grad_cam_at with one thing changed (for the checker's tests)."""
     import keras
+    import tensorflow as tf
 
-    def conv_bn(x, filters, kernel, relu=True):
-        x = keras.layers.Conv2D(filters, kernel, padding=padding if kernel == 3 else "valid", use_bias=bias)(x)
-        x = keras.layers.BatchNormalization()(x)
-        return keras.layers.Activation("relu")(x) if relu else x
+    def grad_cam_at(model, image, layer_name):
+        name = layer_name if layer == "given" else "conv3"
+        grad_model = keras.Model(model.inputs[0], [model.get_layer(name).output, model.outputs[0]])
+        with tf.GradientTape() as tape:
+            maps, p = grad_model(image[np.newaxis], training=False)
+            value = p[0, 0] if score == "p" else 1 - p[0, 0]
+        grads = tape.gradient(value, maps)
+        if weights == "mean":
+            heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
+        elif weights == "none":
+            heat = tf.reduce_mean(maps, axis=-1)
+        else:  # "elementwise": each position weighted by its own gradient
+            heat = tf.reduce_sum(maps * grads, axis=-1)
+        heat = tf.nn.relu(heat) if relu else heat
+        return heat[0].numpy() if squeeze else heat.numpy()
 
-    def bottleneck_unit(x, filters):
-        out = 4 * filters if expand else filters
-        keep_input = 4 * filters if project_unless_four_filters else out  # channels that need no projection
-        y = conv_bn(x, filters, order[0])
-        y = conv_bn(y, filters, order[1])
-        y = conv_bn(y, out, 1, relu=False)
-        if shortcut:
-            s = x
-            if project and (always_project or x.shape[-1] != keep_input):
-                s = conv_bn(x, out, 1, relu=False)
-            y = y + s if plus else keras.layers.Add()([y, s])
-        return keras.layers.Activation("relu")(y) if final_relu else y
+    return grad_cam_at
 
-    return bottleneck_unit
+
+def _q5_by_helper(model, image, layer_name):
+    return grad_cam(model, image, layer_name, class_index=1).heatmap  # with the logit: same up to a factor
 
 
 Q5_WRONG = {
-    "3 x 3 first": _q5_make(order=(3, 1)),
-    "no expansion": _q5_make(expand=False),
-    "no expansion, projection as asked": _q5_make(expand=False, project_unless_four_filters=True),
-    "no expansion, added with +": _q5_make(expand=False, project_unless_four_filters=True, plus=True),
-    "no shortcut": _q5_make(shortcut=False),
-    "no projection": _q5_make(project=False),
-    "always a projection": _q5_make(always_project=True),
-    "no final ReLU": _q5_make(final_relu=False),
-    "convolutions with bias": _q5_make(bias=True),
-    "valid padding": _q5_make(padding="valid"),
+    "always the last convolution": _q5_make(layer="last"),
+    "no ReLU": _q5_make(relu=False),
+    "maps not weighted": _q5_make(weights="none"),
+    "gradient times maps, position by position": _q5_make(weights="elementwise"),
+    "the other class": _q5_make(score="1 - p"),
+    "batch axis kept": _q5_make(squeeze=False),
 }
 
 
 CASES = {
     "q1": Cases(
-        right=[34176.0, np.int64(34176)],
+        right=[[None, 46, 46, 64], (None, np.int64(46), 46, 64)],
         mistakes=[
             (
-                34177,
-                (
-                    "34,177 is not right. Add the depthwise weights (k * k * c_in), the pointwise weights (c_in * "
-                    "c_out) and one bias per output channel."
-                ),
-            ),
-            ("34176", "The parameter count should be a number, such as 1000, but you gave str '34176'."),
-            (34176.5, "The parameter count is a whole number, but you gave 34,176.5."),
-            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
-        ],
-    ),
-    "q2": Cases(
-        right=[11.0, np.int64(11)],
-        mistakes=[
-            (12, "12 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
-            (7, "7 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
-            ("11", "The receptive field should be a number, such as 7, but you gave str '11'."),
-            (11.5, "The receptive field is a whole number, but you gave 11.5."),
-            (None, "The receptive field should be a number, such as 7, but you gave NoneType None."),
-        ],
-    ),
-    "q3": Cases(
-        right=[[None, 28, 28, 128], (None, np.int64(28), 28, 128), (None, 28.0, 28, 128)],
-        mistakes=[
-            (
-                (28, 28, 128),
-                "(28, 28, 128) is right for one image, but Keras writes the batch axis first: (None, 28, 28, 128).",
+                (46, 46, 64),
+                "(46, 46, 64) is right for one image, but Keras writes the batch axis first: (None, 46, 46, 64).",
             ),
             (
-                (1, 28, 28, 128),
+                (1, 46, 46, 64),
                 "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
             ),
             (
-                (None, 28, 27, 128),
+                (None, 46, 45, 64),
                 "the input is square and every layer treats height and width alike, so they are equal.",
             ),
             (
-                (None, 28, 28, 256),
-                "256 channels is not right: the unit outputs one channel per filter, ResidualUnit(128, ...) has 128.",
-            ),
-            ("(None, 28, 28, 128)", "give the shape as a tuple of 4 entries; you gave str '(None, 28, 28, 128)'."),
-            (28, "give the shape as a tuple of 4 entries; you gave int 28."),
-            (
-                (None, 30, 30, 128),
+                (None, 40, 40, 64),
                 (
-                    "entry 2 (height) is 30, which is not right. With padding='same' and stride 2 the side becomes "
-                    "ceil(56 / 2)."
+                    "entry 2 (height) is 40, which is not right. Follow the side from 200: a 3 x 3 'valid' "
+                    "convolution takes 2 off, MaxPooling2D(2) halves and rounds down."
                 ),
             ),
+            ("(None, 46, 46, 64)", "give the shape as a tuple of 4 entries; you gave str '(None, 46, 46, 64)'."),
+            (46, "give the shape as a tuple of 4 entries; you gave int 46."),
+        ],
+    ),
+    "q2": Cases(
+        right=["Pool2", " pool2"],
+        mistakes=[
+            (
+                "dense",
+                (
+                    "'dense' is not one of the options; pick one of conv1, pool1, conv2, pool2, conv3, pool3, "
+                    "conv4, pool4."
+                ),
+            ),
+            (2, "answer with the layer's name as a string, such as 'conv1'; you gave int 2."),
+            (None, "answer with the layer's name as a string, such as 'conv1'; you gave NoneType None."),
+        ],
+    ),
+    "q3": Cases(
+        right=[[0.2, -0.1, 0.3], (0.2, -0.1, 0.3)],
+        mistakes=[
+            (
+                [0.2, 0.1, 0.3],
+                (
+                    "Your array of weights has the right shape, but 1 of its 3 values differs; the first is at "
+                    "index (1,): you have 0.1, expected -0.1."
+                ),
+            ),
+            (
+                "0.2, -0.1, 0.3",
+                (
+                    "Your array of weights should be an array of numbers, such as np.array([0.1, 0.2, 0.3]); you "
+                    "gave str '0.2, -0.1, 0.3'."
+                ),
+            ),
+            ([0.2, -0.1], "Your array of weights has shape (2,) but should have shape (3,)."),
         ],
     ),
     "q4": Cases(
-        right=[33312.0, np.int64(33312)],
+        right=[[[0.2, 0.0], [0.3, 0.6]]],
         mistakes=[
             (
-                33313,
+                [[0.2, 0.0], [0.3, 0.5]],
                 (
-                    "33,313 is not right. The block has two dense layers, c -> c/r and c/r -> c, each with a bias "
-                    "per unit; pooling and scaling have no parameters."
+                    "The heatmap has the right shape, but 1 of its 4 values differs; the first is at index (1, 1): "
+                    "you have 0.5, expected 0.6."
                 ),
             ),
-            ("33312", "The parameter count should be a number, such as 1000, but you gave str '33312'."),
-            (33312.5, "The parameter count is a whole number, but you gave 33,312.5."),
-            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+            (
+                "heatmap",
+                (
+                    "The heatmap should be an array of numbers, such as np.array([[0.1, 0.2], [0.3, 0.4]]); you "
+                    "gave str 'heatmap'."
+                ),
+            ),
+            ([0.2, 0.0, 0.3, 0.6], "The heatmap has shape (4,) but should have shape (2, 2)."),
         ],
     ),
     "q5": Cases(
-        right=[_q5_make(), _q5_make(plus=True)],
-        wrong=["bottleneck_unit"],
+        right=[_q5_make(), _q5_by_helper],
+        wrong=["grad_cam_at"],
         mistakes=[
             (
-                Q5_WRONG["3 x 3 first"],
-                "bottleneck_unit(x, 16) on an input with 64 channels: the 3 x 3 convolution comes "
-                "before the first 1 x 1; the 1 x 1 first reduces the channels, so that the 3 x 3 "
-                "works on 16 channels only.",
-            ),
-            (
-                Q5_WRONG["no expansion"],
-                "bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the "
-                "last 1 x 1 convolution must expand back to 4 x filters = 64 channels.",
-            ),
-            (
-                Q5_WRONG["no expansion, projection as asked"],
-                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
-                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
-                "convolution must expand back to 4 x filters = 64 channels.",
-            ),
-            (
-                Q5_WRONG["no expansion, added with +"],
-                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
-                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
-                "convolution must expand back to 4 x filters = 64 channels.",
-            ),
-            (
-                Q5_WRONG["no shortcut"],
-                "bottleneck_unit(x, 16) on an input with 64 channels has no shortcut: add the unit's "
-                "input to the main path with keras.layers.Add()([main, shortcut]) before the last "
-                "ReLU.",
-            ),
-            (
-                Q5_WRONG["no projection"],
-                "bottleneck_unit(x, 16) on an input with 32 channels fails where the shortcut is "
-                "added: the input has 32 channels and the main path 64, so they cannot be added. "
-                "Project the shortcut first: Conv2D(64, 1, use_bias=False) + BatchNormalization.",
-            ),
-            (
-                Q5_WRONG["always a projection"],
-                "with 64 input channels the input already has the 64 channels of the output, so the "
-                "shortcut is the input itself; project it only when the channels differ.",
-            ),
-            (
-                Q5_WRONG["no final ReLU"],
-                "bottleneck_unit(x, 16) on an input with 64 channels can output negative values: "
-                "apply ReLU after the addition, y = ReLU(main + shortcut).",
-            ),
-            (
-                Q5_WRONG["convolutions with bias"],
-                "bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected "
-                "4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes "
-                "useless: use_bias=False.",
-            ),
-            (
-                Q5_WRONG["valid padding"],
+                Q5_WRONG["always the last convolution"],
                 (
-                    "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
-                    "added: the main path has shrunk the 8 x 8 maps, so they no longer match the input; "
-                    'give the 3 x 3 convolution padding="same".'
+                    'for layer_name="conv2" the heatmap has shape (5, 5), the size of conv3\'s maps; it '
+                    "should have the size of conv2's maps, (15, 15). Take the maps of "
+                    "model.get_layer(layer_name)."
                 ),
+            ),
+            (
+                Q5_WRONG["no ReLU"],
+                "the heatmap at conv1 has negative values; Grad-CAM keeps only what speaks for the "
+                "class: ReLU of the weighted sum, tf.nn.relu(...).",
+            ),
+            (
+                Q5_WRONG["maps not weighted"],
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
+                "its maximum, it differs most at position (7, 9)). Check the weights: one per "
+                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
+                "1)), then the weighted sum of the maps over the channels.",
+            ),
+            (
+                Q5_WRONG["gradient times maps, position by position"],
+                "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
+                "its maximum, it differs most at position (10, 8)). Check the weights: one per "
+                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
+                "1)), then the weighted sum of the maps over the channels.",
+            ),
+            (
+                Q5_WRONG["the other class"],
+                "at conv2 this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
+                "humans, the class whose probability the sigmoid gives: differentiate p itself.",
+            ),
+            (
+                Q5_WRONG["batch axis kept"],
+                "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the "
+                "map of the one image, shape (15, 15): maps[0].",
             ),
         ],
     ),

@@ -4,83 +4,193 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.nb11 import _unfreeze
-
 from . import Cases
 
 
-def _head_frozen_too(model):  # the top of the base unfrozen, the head frozen by mistake
-    for layer in model.layers:
-        layer.trainable = layer.name == "base"
-    for layer in model.get_layer("base").layers:
-        layer.trainable = layer.name in ("conv2", "conv3")
-    return model
+def _q5_make(
+    *,
+    order=(1, 3),
+    expand=True,
+    shortcut=True,
+    project=True,
+    final_relu=True,
+    bias=False,
+    padding="same",
+    always_project=False,
+    project_unless_four_filters=False,
+    plus=False,
+):
+    """A bottleneck_unit with one thing changed (for the checker's tests)."""
+    import keras
+
+    def conv_bn(x, filters, kernel, relu=True):
+        x = keras.layers.Conv2D(filters, kernel, padding=padding if kernel == 3 else "valid", use_bias=bias)(x)
+        x = keras.layers.BatchNormalization()(x)
+        return keras.layers.Activation("relu")(x) if relu else x
+
+    def bottleneck_unit(x, filters):
+        out = 4 * filters if expand else filters
+        keep_input = 4 * filters if project_unless_four_filters else out  # channels that need no projection
+        y = conv_bn(x, filters, order[0])
+        y = conv_bn(y, filters, order[1])
+        y = conv_bn(y, out, 1, relu=False)
+        if shortcut:
+            s = x
+            if project and (always_project or x.shape[-1] != keep_input):
+                s = conv_bn(x, out, 1, relu=False)
+            y = y + s if plus else keras.layers.Add()([y, s])
+        return keras.layers.Activation("relu")(y) if final_relu else y
+
+    return bottleneck_unit
 
 
-def _everything_frozen_first(model):  # the whole model frozen, then two layers inside unfrozen
-    model.trainable = False
-    for layer in model.get_layer("base").layers:
-        layer.trainable = layer.name in ("conv2", "conv3")
-    return model
+Q5_WRONG = {
+    "3 x 3 first": _q5_make(order=(3, 1)),
+    "no expansion": _q5_make(expand=False),
+    "no expansion, projection as asked": _q5_make(expand=False, project_unless_four_filters=True),
+    "no expansion, added with +": _q5_make(expand=False, project_unless_four_filters=True, plus=True),
+    "no shortcut": _q5_make(shortcut=False),
+    "no projection": _q5_make(project=False),
+    "always a projection": _q5_make(always_project=True),
+    "no final ReLU": _q5_make(final_relu=False),
+    "convolutions with bias": _q5_make(bias=True),
+    "valid padding": _q5_make(padding="valid"),
+}
 
 
 CASES = {
     "q1": Cases(
-        right=[525058.0, np.int64(525058)],
+        right=[34176.0, np.int64(34176)],
         mistakes=[
-            (524801, "524,801: this head ends in a softmax with 2 units (one per class), not one sigmoid unit."),
             (
-                525057,
+                34177,
                 (
-                    "525,057 is not right. Follow the shapes: (7, 7, 2048) -> AveragePooling2D(7) -> (1, 1, 2048) "
-                    "-> Flatten -> 2048 -> Dense(256) -> Dropout -> Dense(2); a Dense layer has (inputs + 1) * "
-                    "units parameters."
+                    "34,177 is not right. Add the depthwise weights (k * k * c_in), the pointwise weights (c_in * "
+                    "c_out) and one bias per output channel."
                 ),
             ),
-            (
-                "525058",
-                "The number of trainable parameters should be a number, such as 10245, but you gave str '525058'.",
-            ),
-            (
-                None,
-                "The number of trainable parameters should be a number, such as 10245, but you gave NoneType None.",
-            ),
-            (
-                525058.5,
-                "The number of trainable parameters is a whole number, but you gave 525,058.5. It counts weights.",
-            ),
+            ("34176", "The parameter count should be a number, such as 1000, but you gave str '34176'."),
+            (34176.5, "The parameter count is a whole number, but you gave 34,176.5."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
         ],
     ),
     "q2": Cases(
-        right=[0.0001, np.float32(1e-4)],
+        right=[11.0, np.int64(11)],
         mistakes=[
-            (1e-5, "1e-05 is not one of the four choices: 0.1, 0.01, 0.001, 0.0001."),
-            (0.5, "0.5 is not one of the four choices: 0.1, 0.01, 0.001, 0.0001."),
-            ("1e-4", "The learning rate should be a number, such as 0.01 or 1e-2, but you gave str '1e-4'."),
-            (None, "The learning rate should be a number, such as 0.01 or 1e-2, but you gave NoneType None."),
-            (True, "The learning rate should be a number, such as 0.01 or 1e-2, but you gave bool True."),
+            (12, "12 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
+            (7, "7 is not right. Use r = 1 + n(k - 1) with n = 5 layers and k = 3."),
+            ("11", "The receptive field should be a number, such as 7, but you gave str '11'."),
+            (11.5, "The receptive field is a whole number, but you gave 11.5."),
+            (None, "The receptive field should be a number, such as 7, but you gave NoneType None."),
         ],
     ),
     "q3": Cases(
-        right=[lambda model: _unfreeze(model, ("conv2", "conv3"))],
-        wrong=[lambda model: model.get_layer("bas")],
+        right=[[None, 28, 28, 128], (None, np.int64(28), 28, 128), (None, 28.0, 28, 128)],
         mistakes=[
-            (lambda model: model, "your model's trainable parameter count is 85, but it should be 3,573."),
-            (lambda model: None, "`prepare_fine_tuning` returns None; end it with `return` and the model."),
             (
-                _head_frozen_too,
-                "conv2 and conv3 train, but the head does not (3,488 trainable parameters): the new head "
-                "must keep training while the top of the base is fine-tuned.",
+                (28, 28, 128),
+                "(28, 28, 128) is right for one image, but Keras writes the batch axis first: (None, 28, 28, 128).",
             ),
             (
-                _everything_frozen_first,
-                "nothing trains (0 trainable parameters). Setting trainable = False on the whole model freezes "
-                "everything in it, whatever its layers say; set trainable on the layers of the base only, and "
-                "leave the head trainable.",
+                (1, 28, 28, 128),
+                "the batch axis is 1, but a model takes batches of any size, so Keras writes None there.",
             ),
             (
-                lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
-                "your model's trainable parameter count is 3,797, but it should be 3,573.",
+                (None, 28, 27, 128),
+                "the input is square and every layer treats height and width alike, so they are equal.",
+            ),
+            (
+                (None, 28, 28, 256),
+                "256 channels is not right: the unit outputs one channel per filter, ResidualUnit(128, ...) has 128.",
+            ),
+            ("(None, 28, 28, 128)", "give the shape as a tuple of 4 entries; you gave str '(None, 28, 28, 128)'."),
+            (28, "give the shape as a tuple of 4 entries; you gave int 28."),
+            (
+                (None, 30, 30, 128),
+                (
+                    "entry 2 (height) is 30, which is not right. With padding='same' and stride 2 the side becomes "
+                    "ceil(56 / 2)."
+                ),
+            ),
+        ],
+    ),
+    "q4": Cases(
+        right=[33312.0, np.int64(33312)],
+        mistakes=[
+            (
+                33313,
+                (
+                    "33,313 is not right. The block has two dense layers, c -> c/r and c/r -> c, each with a bias "
+                    "per unit; pooling and scaling have no parameters."
+                ),
+            ),
+            ("33312", "The parameter count should be a number, such as 1000, but you gave str '33312'."),
+            (33312.5, "The parameter count is a whole number, but you gave 33,312.5."),
+            (None, "The parameter count should be a number, such as 1000, but you gave NoneType None."),
+        ],
+    ),
+    "q5": Cases(
+        right=[_q5_make(), _q5_make(plus=True)],
+        wrong=["bottleneck_unit"],
+        mistakes=[
+            (
+                Q5_WRONG["3 x 3 first"],
+                "bottleneck_unit(x, 16) on an input with 64 channels: the 3 x 3 convolution comes "
+                "before the first 1 x 1; the 1 x 1 first reduces the channels, so that the 3 x 3 "
+                "works on 16 channels only.",
+            ),
+            (
+                Q5_WRONG["no expansion"],
+                "bottleneck_unit(x, 16) on an input with 64 channels gives (None, 8, 8, 16): the "
+                "last 1 x 1 convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no expansion, projection as asked"],
+                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
+                "convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no expansion, added with +"],
+                "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                "added: the main path ends with 16 channels and the input has 64. The last 1 x 1 "
+                "convolution must expand back to 4 x filters = 64 channels.",
+            ),
+            (
+                Q5_WRONG["no shortcut"],
+                "bottleneck_unit(x, 16) on an input with 64 channels has no shortcut: add the unit's "
+                "input to the main path with keras.layers.Add()([main, shortcut]) before the last "
+                "ReLU.",
+            ),
+            (
+                Q5_WRONG["no projection"],
+                "bottleneck_unit(x, 16) on an input with 32 channels fails where the shortcut is "
+                "added: the input has 32 channels and the main path 64, so they cannot be added. "
+                "Project the shortcut first: Conv2D(64, 1, use_bias=False) + BatchNormalization.",
+            ),
+            (
+                Q5_WRONG["always a projection"],
+                "with 64 input channels the input already has the 64 channels of the output, so the "
+                "shortcut is the input itself; project it only when the channels differ.",
+            ),
+            (
+                Q5_WRONG["no final ReLU"],
+                "bottleneck_unit(x, 16) on an input with 64 channels can output negative values: "
+                "apply ReLU after the addition, y = ReLU(main + shortcut).",
+            ),
+            (
+                Q5_WRONG["convolutions with bias"],
+                "bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected "
+                "4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes "
+                "useless: use_bias=False.",
+            ),
+            (
+                Q5_WRONG["valid padding"],
+                (
+                    "bottleneck_unit(x, 16) on an input with 64 channels fails where the shortcut is "
+                    "added: the main path has shrunk the 8 x 8 maps, so they no longer match the input; "
+                    'give the 3 x 3 convolution padding="same".'
+                ),
             ),
         ],
     ),
