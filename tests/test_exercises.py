@@ -236,19 +236,19 @@ def test_progress_lists_solved_and_open_exercises_and_survives_a_damaged_file(tm
     assert package.progress().solved == 0
 
 
-# ------------------------------------------------------------------------ notebook 03: how a network learns
+# ------------------------------------------------------------------------ notebook 04: how a network learns
 
 
-def test_nb03_gradient_exercise_agrees_with_gradient_tape_and_names_typical_slips():
+def test_nb04_gradient_exercise_agrees_with_gradient_tape_and_names_typical_slips():
     import tensorflow as tf
 
-    from helpers.exercises import nb03
+    from helpers.exercises import nb04
 
-    for w, x, y in nb03.Q5_CASES:  # the reference is the derivative TensorFlow computes
+    for w, x, y in nb04.Q1_CASES:  # the reference is the derivative TensorFlow computes
         weight = tf.Variable(w, dtype=tf.float64)
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean((weight * x - y) ** 2)
-        assert np.isclose(float(tape.gradient(loss, weight)), nb03._mse_gradient(w, x, y), rtol=1e-12)
+        assert np.isclose(float(tape.gradient(loss, weight)), nb04._mse_gradient(w, x, y), rtol=1e-12)
 
     def learner_right(w, x, y):
         total = 0.0
@@ -262,14 +262,14 @@ def test_nb03_gradient_exercise_agrees_with_gradient_tape_and_names_typical_slip
     def learner_summed(w, x, y):
         return (2 * (w * x - y) * x).sum()
 
-    assert nb03.q5.evaluate(learner_right).correct
-    assert nb03.q5.evaluate(learner_no_two).message.startswith("your gradient is half the right one")
-    assert nb03.q5.evaluate(learner_summed).message.startswith("your gradient is n times too large")
-    assert nb03.q5.evaluate(lambda w, x, y: ____).status == "blank"
+    assert nb04.q1.evaluate(learner_right).correct
+    assert nb04.q1.evaluate(learner_no_two).message.startswith("your gradient is half the right one")
+    assert nb04.q1.evaluate(learner_summed).message.startswith("your gradient is n times too large")
+    assert nb04.q1.evaluate(lambda w, x, y: ____).status == "blank"
 
 
-def test_nb03_descent_exercise_accepts_a_loop_and_names_typical_slips():
-    from helpers.exercises import nb03
+def test_nb04_descent_exercise_accepts_a_loop_and_names_typical_slips():
+    from helpers.exercises import nb04
 
     def learner_right(gradient, w, learning_rate, steps):
         for _ in range(steps):
@@ -289,23 +289,23 @@ def test_nb03_descent_exercise_accepts_a_loop_and_names_typical_slips():
     def learner_crashes(gradient, w, learning_rate, steps):
         return w - learning_rate * gradient(w)[0]
 
-    assert nb03.q6.evaluate(learner_right).correct
-    assert nb03.q6.evaluate(learner_ascends).message.startswith("your w moves uphill")
-    assert nb03.q6.evaluate(learner_forgets_to_assign).message.startswith(
+    assert nb04.q2.evaluate(learner_right).correct
+    assert nb04.q2.evaluate(learner_ascends).message.startswith("your w moves uphill")
+    assert nb04.q2.evaluate(learner_forgets_to_assign).message.startswith(
         "your function returns the starting w unchanged"
     )
-    crashed = nb03.q6.evaluate(learner_crashes)
+    crashed = nb04.q2.evaluate(learner_crashes)
     assert crashed.status == "error" and "learner_crashes" in crashed.message
-    final = nb03._descend(nb03.Q6_CASES[0][0], 0.0, 0.1, 200)
+    final = nb04._descend(nb04.Q2_CASES[0][0], 0.0, 0.1, 200)
     assert abs(final - 3.0) < 1e-9  # the reference really reaches the minimum of (w - 3)**2
 
 
-def test_nb03_steps_per_epoch_feedback():
-    from helpers.exercises import nb03
+def test_nb04_steps_per_epoch_feedback():
+    from helpers.exercises import nb04
 
-    assert nb03.q7.evaluate(32).correct and nb03.q7.evaluate(32.0).correct
-    assert nb03.q7.evaluate(31).message.startswith("that is the number of full batches")
-    assert nb03.q7.evaluate(1000).message.startswith("that would be one update per image")
-    assert nb03.q7.evaluate(64).message == (
+    assert nb04.q3.evaluate(32).correct and nb04.q3.evaluate(32.0).correct
+    assert nb04.q3.evaluate(31).message.startswith("that is the number of full batches")
+    assert nb04.q3.evaluate(1000).message.startswith("that would be one update per image")
+    assert nb04.q3.evaluate(64).message == (
         "64 is not right. An epoch makes one update per batch: ceil(N / B) of them."
     )
