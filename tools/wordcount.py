@@ -37,7 +37,9 @@ def counts(folder: Path = NOTEBOOKS) -> dict[str, int]:
 
 def over_budget(found: dict[str, int]) -> list[str]:
     """What breaks the budget, one line each; empty when the course is within it."""
-    problems = [f"{name}: {words:,} words, over {PER_NOTEBOOK:,}" for name, words in found.items() if words > PER_NOTEBOOK]
+    problems = [
+        f"{name}: {words:,} words, over {PER_NOTEBOOK:,}" for name, words in found.items() if words > PER_NOTEBOOK
+    ]
     total = sum(found.values())
     if total > COURSE:
         problems.append(f"the course: {total:,} words, over {COURSE:,}")
