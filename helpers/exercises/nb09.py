@@ -150,7 +150,7 @@ def _check_q2(answer: Any) -> str:
     if chosen == Q2_EXPECTED:
         return (
             "A, C, E and F change a photo the way another photo of a pet could differ: mirrored, "
-            "slightly tilted, closer, differently lit. B, D and G make images the model never sees "
+            "slightly tilted, closer, with more or less contrast. B, D and G make images the model never sees "
             "(upside down) or may cut the animal out."
         )
     wrong_in = sorted(chosen - Q2_EXPECTED)
@@ -315,9 +315,14 @@ def _check_q4(answer: Any) -> str:
         )
     vertical = [flip for flip in flips if flip.mode != "horizontal"]
     if vertical:
+        mode = vertical[0].mode
+        what = (
+            "flips photos upside down only, never left-right"
+            if mode == "vertical"
+            else "flips photos left-right and also upside down"
+        )
         raise Wrong(
-            f'RandomFlip("{vertical[0].mode}") also flips photos upside down, and pets are not '
-            f'photographed upside down; use RandomFlip("horizontal").'
+            f'RandomFlip("{mode}") {what}, and pets are not photographed upside down; use RandomFlip("horizontal").'
         )
     if not rotations:
         raise Wrong(

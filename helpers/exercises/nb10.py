@@ -315,6 +315,22 @@ def _q5_expected(layer_name: str, class_index: int = 1) -> np.ndarray:
     return grad_cam(model, image, layer_name, class_index=class_index, use_logit=False).heatmap
 
 
+@_functools.lru_cache(maxsize=4)
+def _q5_batch_and_rows(layer_name: str) -> np.ndarray:
+    """The heatmap of humans when the weights average the (1, h, w, channels) gradient over axes 0 and 1,
+    the batch axis and the rows: one weight per column and channel instead of one per channel."""
+    import tensorflow as tf
+
+    model, image = _q5_case()
+    grad_model = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        maps, p = grad_model(image[np.newaxis], training=False)
+        score = p[0, 0]
+    grads = tape.gradient(score, maps)  # (1, h, w, channels)
+    weights = tf.reduce_mean(grads, axis=(0, 1))  # (w, channels)
+    return tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
+
+
 def _proportional(got: np.ndarray, expected: np.ndarray) -> bool:
     """True when ``got`` = c * ``expected`` for some c > 0 (up to float32 rounding)."""
     scale = float(np.abs(expected).max())
@@ -342,6 +358,13 @@ def _check_q5(answer: Any) -> str:
                 f"the heatmap has shape {heatmap.shape}, with the batch axis still in front; return "
                 f"the map of the one image, shape {shapes[layer_name]}: maps[0]."
             )
+        if heatmap.shape == image.shape[:2] != shapes[layer_name]:
+            raise Wrong(
+                f'for layer_name="{layer_name}" the heatmap has shape {heatmap.shape}, the size of the image: '
+                f"you scaled it up to the image, which is only for drawing it over the picture (as "
+                f"inspection.overlay does). Return it at the size of {layer_name}'s maps, "
+                f"{shapes[layer_name]}, before any resizing."
+            )
         if heatmap.shape != shapes[layer_name]:
             others = [name for name, shape in shapes.items() if shape == heatmap.shape]
             which = f", the size of {others[0]}'s maps" if others else ""
@@ -363,6 +386,16 @@ def _check_q5(answer: Any) -> str:
                 f"at {layer_name} this is the heatmap of class 0 (horses, score 1 - p); the task asks for "
                 f"humans, the class whose probability the sigmoid gives: differentiate p itself."
             )
+        if _proportional(heatmap, _q5_batch_and_rows(layer_name)):
+            h, w = shapes[layer_name]
+            channels = model.get_layer(layer_name).output.shape[-1]
+            raise Wrong(
+                f"at {layer_name} the weights are not one per channel. The gradient has the shape of the "
+                f"maps, (1, {h}, {w}, {channels}), with the batch axis first, so averaging it over axes "
+                f"(0, 1) averages over the batch and the rows and leaves one weight per column and channel. "
+                f"Average over the positions, axes 1 and 2: tf.reduce_mean(grads, axis=(1, 2)); or drop the "
+                f"batch axis first, grads[0], and then average over axes (0, 1)."
+            )
         worst = np.unravel_index(
             int(np.argmax(np.abs(heatmap / max(heatmap.max(), 1e-12) - expected / max(expected.max(), 1e-12)))),
             expected.shape,
@@ -370,8 +403,8 @@ def _check_q5(answer: Any) -> str:
         raise Wrong(
             f"at {layer_name} the heatmap has the right shape {expected.shape} but another pattern (scaled "
             f"to its maximum, it differs most at position {tuple(int(i) for i in worst)}). Check the weights: "
-            f"one per channel, the gradient averaged over all positions, "
-            f"tf.reduce_mean(grads, axis=(0, 1)), then the weighted sum of the maps over the channels."
+            f"one per channel, the gradient averaged over all positions (axes 1 and 2 of the gradient, "
+            f"whose axis 0 is the batch), then the weighted sum of the maps over the channels."
         )
     return (
         f"your heatmaps at {Q5_LAYERS[1]} {shapes[Q5_LAYERS[1]]} and {Q5_LAYERS[0]} {shapes[Q5_LAYERS[0]]} "
@@ -398,7 +431,8 @@ q5 = Code(
     title="Grad-CAM at any layer",
     hint="A keras.Model with two outputs, model.get_layer(layer_name).output and model.outputs[0]; call "
     "it on image[np.newaxis] inside tf.GradientTape(); the score is p[0, 0]. tape.gradient(score, maps) "
-    "gives one gradient per map value; average it over the positions (axis 0 and 1 of maps[0]) for "
-    "one weight per channel, then ReLU of the weighted sum of the maps over the channels.",
+    "gives one gradient per map value, batch axis first; average it over the positions (axes 1 and 2, "
+    "or axes 0 and 1 after dropping the batch axis with [0]) for one weight per channel, then ReLU of "
+    "the weighted sum of the maps over the channels.",
     solution=code_of(_q5_solution, "grad_cam_at"),
 )

@@ -31,6 +31,9 @@ Q4_WRONG = {
     "vertical flips": lambda: keras.Sequential(
         [keras.layers.RandomFlip("horizontal_and_vertical"), keras.layers.RandomRotation(0.05)]
     ),
+    "upside down only": lambda: keras.Sequential(
+        [keras.layers.RandomFlip("vertical"), keras.layers.RandomRotation(0.05)]
+    ),
     "half turns": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.5)]),
     "no rotation": lambda: keras.Sequential([keras.layers.RandomFlip("horizontal")]),
     "random at inference": lambda: keras.Sequential([_AlwaysFlip(), keras.layers.RandomRotation(0.05)]),
@@ -146,7 +149,14 @@ CASES = {
             (
                 Q4_WRONG["vertical flips"],
                 (
-                    'RandomFlip("horizontal_and_vertical") also flips photos upside down, and pets are '
+                    'RandomFlip("horizontal_and_vertical") flips photos left-right and also upside down, '
+                    'and pets are not photographed upside down; use RandomFlip("horizontal").'
+                ),
+            ),
+            (
+                Q4_WRONG["upside down only"],
+                (
+                    'RandomFlip("vertical") flips photos upside down only, never left-right, and pets are '
                     'not photographed upside down; use RandomFlip("horizontal").'
                 ),
             ),

@@ -9,7 +9,7 @@ from helpers.inspection import grad_cam
 from . import Cases
 
 
-def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True):
+def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=True, resize=False):
     """A grad_cam_at with one thing changed (for the checker's tests)."""
     import keras
     import tensorflow as tf
@@ -23,11 +23,15 @@ def _q5_make(*, layer="given", relu=True, weights="mean", score="p", squeeze=Tru
         grads = tape.gradient(value, maps)
         if weights == "mean":
             heat = tf.reduce_sum(maps * tf.reduce_mean(grads, axis=(1, 2), keepdims=True), axis=-1)
+        elif weights == "batch and rows":  # axis=(0, 1) on the gradient that still has its batch axis
+            heat = tf.reduce_sum(maps[0] * tf.reduce_mean(grads, axis=(0, 1)), axis=-1)[tf.newaxis]
         elif weights == "none":
             heat = tf.reduce_mean(maps, axis=-1)
         else:  # "elementwise": each position weighted by its own gradient
             heat = tf.reduce_sum(maps * grads, axis=-1)
         heat = tf.nn.relu(heat) if relu else heat
+        if resize:  # scaled up to the image, as for drawing it over the picture
+            heat = tf.image.resize(heat[..., tf.newaxis], image.shape[:2])[..., 0]
         return heat[0].numpy() if squeeze else heat.numpy()
 
     return grad_cam_at
@@ -44,6 +48,8 @@ Q5_WRONG = {
     "gradient times maps, position by position": _q5_make(weights="elementwise"),
     "the other class": _q5_make(score="1 - p"),
     "batch axis kept": _q5_make(squeeze=False),
+    "averaged over the batch axis and the rows": _q5_make(weights="batch and rows"),
+    "resized to the image": _q5_make(resize=True),
 }
 
 
@@ -149,15 +155,15 @@ CASES = {
                 Q5_WRONG["maps not weighted"],
                 "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
                 "its maximum, it differs most at position (7, 9)). Check the weights: one per "
-                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
-                "1)), then the weighted sum of the maps over the channels.",
+                "channel, the gradient averaged over all positions (axes 1 and 2 of the gradient, "
+                "whose axis 0 is the batch), then the weighted sum of the maps over the channels.",
             ),
             (
                 Q5_WRONG["gradient times maps, position by position"],
                 "at conv2 the heatmap has the right shape (15, 15) but another pattern (scaled to "
                 "its maximum, it differs most at position (10, 8)). Check the weights: one per "
-                "channel, the gradient averaged over all positions, tf.reduce_mean(grads, axis=(0, "
-                "1)), then the weighted sum of the maps over the channels.",
+                "channel, the gradient averaged over all positions (axes 1 and 2 of the gradient, "
+                "whose axis 0 is the batch), then the weighted sum of the maps over the channels.",
             ),
             (
                 Q5_WRONG["the other class"],
@@ -168,6 +174,20 @@ CASES = {
                 Q5_WRONG["batch axis kept"],
                 "the heatmap has shape (1, 15, 15), with the batch axis still in front; return the "
                 "map of the one image, shape (15, 15): maps[0].",
+            ),
+            (
+                Q5_WRONG["averaged over the batch axis and the rows"],
+                "at conv2 the weights are not one per channel. The gradient has the shape of the maps, "
+                "(1, 15, 15, 16), with the batch axis first, so averaging it over axes (0, 1) averages "
+                "over the batch and the rows and leaves one weight per column and channel. Average over "
+                "the positions, axes 1 and 2: tf.reduce_mean(grads, axis=(1, 2)); or drop the batch axis "
+                "first, grads[0], and then average over axes (0, 1).",
+            ),
+            (
+                Q5_WRONG["resized to the image"],
+                'for layer_name="conv2" the heatmap has shape (36, 36), the size of the image: you scaled '
+                "it up to the image, which is only for drawing it over the picture (as inspection.overlay "
+                "does). Return it at the size of conv2's maps, (15, 15), before any resizing.",
             ),
         ],
     ),
