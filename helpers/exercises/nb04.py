@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .framework import Function, Number, code_of
+from .framework import Function, LearnerError, Number, Wrong, code_of
 
 # ---------------------------------------------------------------------------------------- q1 to q3
 
@@ -67,8 +67,11 @@ q1 = Function(
 )
 
 
-class _Gradient:
-    """The gradient of a stated loss, with a readable name for the checker's messages."""
+class LossGradient:
+    """The ``gradient`` argument the checker passes to a learner's ``descend``: call it on ``w``.
+
+    ``repr`` states the loss, for the checker's messages; a learner who uses it as a number or
+    calls it with other arguments gets ``_GRADIENT_NOT_A_NUMBER`` or ``_GRADIENT_TAKES_W``."""
 
     def __init__(self, text: str, fn: Callable):
         self.text, self.fn = text, fn
@@ -89,14 +92,14 @@ def _descend(gradient, w, learning_rate, steps):
 _SCALES = np.array([1.0, 0.5, 2.0])
 _TARGET = np.array([1.0, -2.0, 0.5])
 Q2_CASES = [
-    (_Gradient("the gradient 2 * (w - 3) of (w - 3)**2", lambda w: 2 * (w - 3)), 0.0, 0.1, 15),
+    (LossGradient("the gradient 2 * (w - 3) of (w - 3)**2", lambda w: 2 * (w - 3)), 0.0, 0.1, 15),
     (
-        _Gradient("the gradient of sum(scales * (w - target)**2)", lambda w: 2 * _SCALES * (w - _TARGET)),
+        LossGradient("the gradient of sum(scales * (w - target)**2)", lambda w: 2 * _SCALES * (w - _TARGET)),
         np.zeros(3),
         0.2,
         15,
     ),
-    (_Gradient("the gradient 2 * (w + 1) of (w + 1)**2", lambda w: 2 * (w + 1)), 4.0, 0.3, 5),
+    (LossGradient("the gradient 2 * (w + 1) of (w + 1)**2", lambda w: 2 * (w + 1)), 4.0, 0.3, 5),
 ]
 
 
@@ -111,12 +114,37 @@ def _gradient_once(gradient, w, learning_rate, steps):
     return w
 
 
-q2 = Function(
+_GRADIENT_NOT_A_NUMBER = (
+    "`gradient` is a function, not a number: call it on w, `gradient(w)`, to get the gradient at the "
+    "current w, then subtract `learning_rate * gradient(w)`."
+)
+_GRADIENT_TAKES_W = (
+    "`gradient` takes one argument, w: call `gradient(w)` to get the gradient at the current w, and "
+    "multiply the result by `learning_rate` yourself."
+)
+
+
+class _DescentExercise(Function):
+    """A Function exercise that explains a misuse of ``gradient`` instead of showing Python's error."""
+
+    def _judge(self, answer):
+        try:
+            return super()._judge(answer)
+        except LearnerError as error:
+            message = str(error.original)
+            if isinstance(error.original, TypeError) and f"{LossGradient.__name__}.__call__()" in message:
+                raise Wrong(_GRADIENT_TAKES_W) from None
+            if LossGradient.__name__ in message:
+                raise Wrong(_GRADIENT_NOT_A_NUMBER) from None
+            raise
+
+
+q2 = _DescentExercise(
     _descend,
     stub="descend",
     cases=Q2_CASES,
     title="the gradient-descent loop",
-    praise="each pass takes a fresh gradient and steps against it, exactly what the loops of sections 10 to 13 do.",
+    praise="each pass takes a fresh gradient and steps against it, exactly what the loops of sections 3 to 6 do.",
     mistakes=[
         (
             lambda gradient, w, learning_rate, steps: _descend(lambda v: -gradient(v), w, learning_rate, steps),

@@ -8,6 +8,29 @@ from helpers.exercises.nb04 import _descend
 
 from . import Cases
 
+
+def _gradient_as_a_number(gradient, w, learning_rate, steps):
+    for _ in range(steps):
+        w = w - learning_rate * gradient  # gradient used as a number, not called
+    return w
+
+
+def _gradient_given_the_rate(gradient, w, learning_rate, steps):
+    for _ in range(steps):
+        w = w - gradient(w, learning_rate)  # gradient called with the learning rate as well
+    return w
+
+
+# What a learner who misuses `gradient` sees: never the name of the checker's gradient class.
+NOT_A_NUMBER = (
+    "`gradient` is a function, not a number: call it on w, `gradient(w)`, to get the gradient at the "
+    "current w, then subtract `learning_rate * gradient(w)`."
+)
+TAKES_W = (
+    "`gradient` takes one argument, w: call `gradient(w)` to get the gradient at the current w, and "
+    "multiply the result by `learning_rate` yourself."
+)
+
 CASES = {
     "q1": Cases(
         right=[lambda w, x, y: 2 * np.dot(w * x - y, x) / len(x), lambda w, x, y: float(np.mean(2 * (w * x - y) * x))],
@@ -52,7 +75,12 @@ CASES = {
                     "learning_rate * gradient(w)."
                 ),
             ),
+            (_gradient_as_a_number, NOT_A_NUMBER),
+            (_gradient_given_the_rate, TAKES_W),
+            (lambda gradient, w, learning_rate, steps: w - learning_rate * gradient(), TAKES_W),
+            (lambda gradient, w, learning_rate, steps: w - learning_rate * gradient.shape, NOT_A_NUMBER),
         ],
+        wrong=[lambda gradient, w, learning_rate, steps: w - learning_rate * gradient(w)[0]],  # Python's own error
     ),
     "q3": Cases(
         right=[32.0, np.int64(32)],
