@@ -193,25 +193,36 @@ def check_image_folder(
 
 
 def split_folder(
-    check: FolderCheck, validation_fraction: float = 0.2, seed: int = 42
-) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    check: FolderCheck, validation_fraction: float = 0.2, seed: int = 42, *, test_fraction: float = 0.0
+) -> tuple[list[tuple[str, int]], ...]:
     """Split each class separately into (path, label) pairs for training and validation.
 
     Labels are the positions of the classes in ``check.class_names`` (alphabetical).
     Every class gets at least one validation and one training image; the split is
-    the same for the same seed.
+    the same for the same seed. With ``test_fraction`` above 0 it returns three lists,
+    ``(train, validation, test)``: a class of ``n`` images also gives
+    ``min(n - n_val - 1, max(1, round(test_fraction * n)))`` images to the test part,
+    taken after its validation images, so the validation part is the same as without
+    a test part.
     """
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be between 0 and 1, not {validation_fraction}")
+    if not 0 <= test_fraction < 1 - validation_fraction:
+        raise ValueError(
+            f"test_fraction must be at least 0 and leave images for training, not {test_fraction} "
+            f"(with validation_fraction {validation_fraction})"
+        )
     rng = np.random.default_rng(seed)
-    train, validation = [], []
+    train, validation, test = [], [], []
     for label, name in enumerate(check.class_names):
         paths = [str(p) for p in check.files[name]]
         order = rng.permutation(len(paths))
         n_val = min(len(paths) - 1, max(1, round(validation_fraction * len(paths))))
+        n_test = min(len(paths) - n_val - 1, max(1, round(test_fraction * len(paths)))) if test_fraction else 0
         validation += [(paths[i], label) for i in order[:n_val]]
-        train += [(paths[i], label) for i in order[n_val:]]
-    return train, validation
+        test += [(paths[i], label) for i in order[n_val : n_val + n_test]]
+        train += [(paths[i], label) for i in order[n_val + n_test :]]
+    return (train, validation, test) if test_fraction else (train, validation)
 
 
 def image_dataset(

@@ -207,10 +207,26 @@ def _q4_indices(result: Any) -> tuple[np.ndarray, np.ndarray]:
     return arrays[0], arrays[1]
 
 
+def _per_class_positions(labels: np.ndarray, train: np.ndarray, val: np.ndarray) -> None:
+    """Wrong when the indices look counted within each class (every class from 0), not in ``labels``."""
+    largest = int(np.unique(labels, return_counts=True)[1].max())
+    every = np.concatenate([train, val])
+    if len(every) != len(labels) or every.size == 0 or every.min() < 0 or every.max() >= largest:
+        return
+    if np.unique(every).size < every.size:  # positions repeat across classes: each class counted from 0
+        raise Wrong(
+            f"your indices run only from {int(every.min())} to {int(every.max())} although labels has "
+            f"{len(labels)} positions, and some of them repeat: they look like positions within each class "
+            f"(each class counted from 0). Return positions in labels itself: np.flatnonzero(labels == label) "
+            f"gives a class's positions in the whole array; draw the validation positions from those."
+        )
+
+
 def _check_q4(answer: Any) -> str:
     labels = Q4_LABELS
     train, val = _q4_indices(call(answer, labels.copy(), Q4_FRACTION, 0))
     n = len(labels)
+    _per_class_positions(labels, train, val)
     both = np.intersect1d(train, val)
     if both.size:
         raise Wrong(

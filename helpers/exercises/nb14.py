@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
 import numpy as np
 
 from .. import localisation
@@ -263,8 +271,83 @@ def _q4_suppressed_suppress(boxes, scores, threshold):  # drops every box that o
     )
 
 
-q4 = Function(
+# The learner's nms runs under a time limit: a while loop whose list of boxes never shrinks would
+# otherwise run until the kernel is interrupted, and end in a bare KeyboardInterrupt traceback.
+Q4_SECONDS = 2.0  # the cases have 2 to 4 boxes: a right answer takes well under a millisecond
+
+
+class _TooLong(BaseException):
+    """Raised inside the learner's function when its time is up (a BaseException, so that the
+    learner's own ``except Exception`` cannot swallow it and ``run`` does not report it as an error)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise ``_TooLong`` in the code of the ``with`` block once it has run for ``seconds``.
+
+    On the main thread (a notebook kernel, pytest) an alarm signal interrupts the code even in a
+    loop that calls nothing; elsewhere a trace function checks the clock at every line of Python.
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+
+        def alarm(signum, frame):
+            raise _TooLong
+
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    deadline = time.monotonic() + seconds
+
+    def tracer(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _TooLong
+        return tracer
+
+    previous_trace = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(previous_trace)
+
+
+class TimedFunction(Function):
+    """A ``Function`` exercise whose answer must return within ``seconds`` on each case; ``too_long``
+    is the message when it does not (most often a loop that never ends)."""
+
+    def __init__(self, reference, *, seconds: float, too_long: str, **kwargs: Any):
+        super().__init__(reference, **kwargs)
+        self.seconds, self.too_long = seconds, too_long
+
+    def _judge(self, answer: Any) -> str | None:
+        if not callable(answer):
+            return super()._judge(answer)
+
+        @functools.wraps(answer)
+        def limited(*args, **kwargs):
+            with time_limit(self.seconds):
+                return answer(*args, **kwargs)
+
+        try:
+            return super()._judge(limited)
+        except _TooLong:
+            raise Wrong(self.too_long) from None
+
+
+q4 = TimedFunction(
     _q4_reference,
+    seconds=Q4_SECONDS,
+    too_long=(
+        f"your function ran for more than {Q4_SECONDS:g} s on a case of at most 4 boxes without returning, "
+        "so it most likely loops forever. A `while order:` loop ends only if every pass makes order "
+        "shorter: assign the filtered list back to order itself (order = [i for i in order if ...]), not "
+        "to a new name, and make sure the kept box leaves order too (order.pop(0), or a filter that drops it)."
+    ),
     stub="nms",
     cases=Q4_CASES,
     title="non-max suppression",

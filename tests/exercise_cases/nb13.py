@@ -62,6 +62,18 @@ def _q4_floor_at_least_one(labels, fraction, seed):  # int() instead of round(),
     return np.setdiff1d(np.arange(len(labels)), val), val
 
 
+def _q4_within_class(labels, fraction, seed):  # each class's positions counted from 0, not positions in labels
+    rng = np.random.default_rng(seed)
+    train, val = [], []
+    for label in np.unique(labels):
+        count = int(np.sum(labels == label))
+        order = rng.permutation(count)
+        n_val = min(count - 1, max(1, round(fraction * count)))
+        val += order[:n_val].tolist()
+        train += order[n_val:].tolist()
+    return np.array(train), np.array(val)
+
+
 def _q4_overlap(labels, fraction, seed):  # the training part keeps everything
     return np.arange(len(labels)), _q4_last_of_each(labels, fraction, seed)[1]
 
@@ -158,6 +170,13 @@ CASES = {
                 _q4_floor_at_least_one,
                 "the validation part holds {0: 2, 1: 5, 2: 1} images per class instead of {0: 3, 1: 5, 2: 1}: you "
                 "rounded down, 0.2 * 13 = 2.6 -> 2. Round to the nearest whole number: round(2.6) = 3.",
+            ),
+            (
+                _q4_within_class,
+                "your indices run only from 0 to 24 although labels has 42 positions, and some of them repeat: "
+                "they look like positions within each class (each class counted from 0). Return positions in "
+                "labels itself: np.flatnonzero(labels == label) gives a class's positions in the whole array; "
+                "draw the validation positions from those.",
             ),
             (
                 _q4_overlap,

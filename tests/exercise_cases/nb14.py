@@ -18,6 +18,17 @@ def _q4_by_mask(boxes, scores, threshold):  # also right: a mask of the boxes st
     return keep
 
 
+def _q4_endless(boxes, scores, threshold):  # filters into a new name, so order never shrinks
+    order = list(np.argsort(-np.asarray(scores)))
+    keep = []
+    while order:
+        best = order[0]
+        if best not in keep:
+            keep.append(best)
+        remaining = [i for i in order if iou(boxes[best], boxes[i]) <= threshold]  # noqa: F841
+    return np.array(keep)
+
+
 CASES = {
     "q1": Cases(
         right=[0.2308, 0.231, np.float32(3 / 13)],
@@ -102,6 +113,13 @@ CASES = {
                 ),
             ),
             (lambda boxes, scores, threshold: None, "your function returns None; end it with `return` and the result."),
+            (
+                _q4_endless,
+                "your function ran for more than 2 s on a case of at most 4 boxes without returning, so it most "
+                "likely loops forever. A `while order:` loop ends only if every pass makes order shorter: assign "
+                "the filtered list back to order itself (order = [i for i in order if ...]), not to a new name, "
+                "and make sure the kept box leaves order too (order.pop(0), or a filter that drops it).",
+            ),
         ],
     ),
 }
