@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from .. import reference
-from .framework import Function, Model, Number, Shape, Wrong, code_of
+from .framework import Function, Model, Number, Shape, Wrong, code_of, layers_in
 
 # ------------------------------------------------------------------ q1: output shape
 
@@ -151,12 +151,30 @@ def _build_model():
 # fmt: on
 
 
+def _has_relu(model: keras.Model) -> None:
+    """Wrong unless a ReLU follows the convolution: as its activation, or as a layer of its own."""
+    used = []
+    for layer in layers_in(model):
+        name = getattr(getattr(layer, "activation", None), "__name__", "")
+        if name == "relu" or isinstance(layer, keras.layers.ReLU):
+            return
+        if name and name != "linear":
+            used.append(name)
+    if used:
+        raise Wrong(f"your model uses the activation '{used[0]}'; this exercise asks for `activation=\"relu\"`.")
+    raise Wrong(
+        "the shape and the 160 parameters are right, but your Conv2D has no activation: Keras' default is "
+        'linear, so negative responses reach the pooling. Add `activation="relu"`.'
+    )
+
+
 q3 = Model(
     _build_model,
     stub="build_model",
     input_shape=(28, 28, 1),
     layers=("Conv2D", "MaxPooling2D"),
     training="same",
+    extra=_has_relu,
     title="a model that shrinks the maps without adding weights",
     praise=(
         "Conv2D: (3 * 3 * 1 + 1) * 16 = 160 parameters; the two MaxPooling2D(2) layers take 28 to 14 "

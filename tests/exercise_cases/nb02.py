@@ -56,8 +56,22 @@ CASES = {
         ],
     ),
     "q3": Cases(
-        right=[lambda: _model(_conv(padding="same"), keras.layers.MaxPooling2D(4))],
+        right=[
+            lambda: _model(_conv(padding="same"), keras.layers.MaxPooling2D(4)),
+            lambda: _model(keras.layers.Conv2D(16, 3, padding="same"), keras.layers.ReLU(), _pool(), _pool()),
+        ],
         mistakes=[
+            (
+                lambda: _model(keras.layers.Conv2D(16, 3, padding="same"), _pool(), _pool()),
+                (
+                    "the shape and the 160 parameters are right, but your Conv2D has no activation: Keras' default "
+                    'is linear, so negative responses reach the pooling. Add `activation="relu"`.'
+                ),
+            ),
+            (
+                lambda: _model(keras.layers.Conv2D(16, 3, padding="same", activation="sigmoid"), _pool(), _pool()),
+                "your model uses the activation 'sigmoid'; this exercise asks for `activation=\"relu\"`.",
+            ),
             (
                 lambda: _model(keras.layers.Conv2D(16, 3, strides=4, padding="same")),
                 "your model has no MaxPooling2D layer; its layers are Conv2D.",
