@@ -3,11 +3,13 @@
 #   make test   set everything up (if needed), lint, and run the whole test suite
 # Both create a virtual environment in .venv on first use, with the exact versions
 # of requirements-lock.txt (the ones the tests passed on).
-# For instructors (README, "For instructors"):
+# For instructors (docs/instructors.md):
 #   make course          run every notebook, report time, peak memory, key metrics
 #   make mirror          build an offline data folder for lab machines
 #   make browser-check   open a notebook in headless Chromium and check its widget
-# For maintainers (README, "Tested environments"):
+#   make book            the course as a static site, from the executed notebooks
+#   make book-check      open every page of that site in headless Chromium
+# For maintainers (docs/maintainers.md):
 #   make test-colab      the fast suite on Colab's package versions, in .venv-colab
 #   make lock            refresh requirements-lock.txt after changing pyproject.toml
 
@@ -22,7 +24,7 @@ UV_VERSION := 0.13.9
 UV := build/uv/bin/uv
 
 .PHONY: install lab lint test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
-	course mirror browser-check test-colab lock
+	course mirror browser-check book book-check test-colab lock
 
 # The locked versions, each checked against its hash, then the course itself (editable).
 # uv (see `make lock`) installs them: it downloads in parallel and reuses its cache on later
@@ -51,7 +53,7 @@ lint: install
 
 # The test suite runs in the fast profile (helpers/profile.py), whatever COURSE_PROFILE a learner
 # has set for JupyterLab: small subsets and a few epochs, so that it takes minutes. The full
-# profile, as learners run the notebooks, is `make course` (about an hour and a half on a 2-core CPU).
+# profile, as learners run the notebooks, is `make course` (about an hour on a 2-core CPU).
 TEST_PROFILE := fast
 TEST_ENV := COURSE_PROFILE=$(TEST_PROFILE)
 
@@ -106,7 +108,7 @@ lock: $(UV)
 # course goes in the way the notebooks' first cell installs it on Colab, with Colab's pip
 # and --no-deps; then the fast suite runs: unit tests and every notebook. Colab runs
 # Python 3.13: this uses python3.13 where the machine has one, otherwise $(PYTHON)
-# (README, "Tested environments").
+# (docs/maintainers.md, "Tested environments").
 COLAB_VENV ?= .venv-colab
 COLAB_BIN := $(COLAB_VENV)/bin
 COLAB_STAMP := $(COLAB_VENV)/.installed-stamp
@@ -160,4 +162,30 @@ $(BROWSER_STAMP): pyproject.toml $(STAMP)
 browser-check: $(BROWSER_STAMP)
 	@test -x "$(CHROMIUM)" || { echo "No Chromium found. Install it (Debian/Ubuntu: sudo apt-get install chromium)" \
 		"or name it: make browser-check CHROMIUM=/path/to/chromium"; exit 1; }
-	COURSE_BROWSER_CHECK=1 COURSE_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest tests/browser -v -rP -p no:cacheprovider
+	COURSE_BROWSER_CHECK=1 COURSE_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest tests/browser/test_jupyterlab.py \
+		-v -rP -p no:cacheprovider
+
+# ----------------------------------------------------------------- the course as a book
+
+# A static site (Sphinx with MyST-NB) from the executed notebooks that `make course` writes to
+# build/course/<profile>/ (or `make test` with COURSE_SAVE_EXECUTED): nothing runs again. The
+# full profile's copies when all are there, otherwise the fast profile's; PROFILE=fast or
+# PROFILE=full chooses. The site, in build/book/html/, works without internet. MathJax comes
+# from the npm registry (needs npm, or COURSE_MATHJAX; docs/maintainers.md).
+BOOK_STAMP := $(VENV)/.book-installed-stamp
+$(BOOK_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab,test,browser,book]"
+	touch $(BOOK_STAMP) $(BROWSER_STAMP)
+
+BOOK_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),--profile $(PROFILE))
+book: $(BOOK_STAMP)
+	$(BIN)/python -m tools.book $(BOOK_PROFILE)
+
+# Every page of the book in headless Chromium (tests/browser/test_book.py): nothing fails to
+# load, every link within the site resolves, every image loads, the math is typeset, each
+# notebook's page links to Colab. Prints the counts; screenshots in build/book-check/.
+book-check: $(BOOK_STAMP)
+	@test -x "$(CHROMIUM)" || { echo "No Chromium found. Install it (Debian/Ubuntu: sudo apt-get install chromium)" \
+		"or name it: make book-check CHROMIUM=/path/to/chromium"; exit 1; }
+	COURSE_BROWSER_CHECK=1 COURSE_CHROMIUM="$(CHROMIUM)" $(BIN)/python -m pytest tests/browser/test_book.py \
+		-v -rP -p no:cacheprovider

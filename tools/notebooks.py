@@ -17,6 +17,7 @@ With no notebook named, every notebook under ``notebooks/`` is used.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -181,6 +182,32 @@ def write(nb, path: Path) -> None:
     nbformat.validate(nb)
     text = nbformat.writes(nb)
     path.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def executed_notebook(nb, outputs: dict[int, list]):
+    """A copy of ``nb`` in which each code cell that ran has its outputs and an execution count.
+
+    ``outputs`` maps ``id(cell)`` of the cells of ``nb`` to the outputs nbval collected for them
+    (``IPyNbCell.test_outputs``); cells that did not run (skipped, or after the run stopped) keep
+    no outputs and no count, as in a notebook run that far in Jupyter.
+    """
+    executed = copy.deepcopy(nb)
+    count = 0
+    for original, cell in zip(nb.cells, executed.cells):
+        if cell.cell_type != "code":
+            continue
+        cell.outputs, cell.execution_count = [], None
+        ran = outputs.get(id(original))
+        if ran is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in ran:
+            output = nbformat.from_dict(copy.deepcopy(dict(output)))
+            if output.output_type == "execute_result":
+                output.execution_count = count
+            cell.outputs.append(output)
+    return executed
 
 
 def set_home() -> None:
