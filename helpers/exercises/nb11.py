@@ -330,6 +330,34 @@ def _q5_convs(model) -> list[tuple[int, int]]:
     return [(layer.kernel_size[0], layer.filters) for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
 
 
+def _q5_relu_before_add(model, what: str, x: np.ndarray) -> None:
+    """Raise Wrong when a ReLU sits between the last BatchNormalization and the addition: the
+    tensor it gives to the Add is then never negative (with random inputs, a convolution followed
+    by BatchNormalization at its starting statistics gives negative values as often as positive)."""
+    add = [op for op in model.operations if type(op).__name__ == "Add"][-1]
+    for tensor in add._inbound_nodes[0].input_tensors:
+        if tensor is model.inputs[0]:
+            continue  # the identity shortcut: the input itself
+        branch = keras.Model(model.inputs[0], tensor)
+        values = _output(branch, x, training=False)
+        if (values < 0).any():
+            continue
+        main = any(
+            isinstance(layer, keras.layers.Conv2D) and tuple(layer.kernel_size) == (3, 3) for layer in branch.layers
+        )
+        if main:
+            raise Wrong(
+                f"{what}: the main path has no negative values where it meets the shortcut, so a ReLU "
+                f"follows its last BatchNormalization. Leave that one without ReLU: the only ReLU after "
+                f"it is the one on the sum, y = ReLU(main + shortcut)."
+            )
+        raise Wrong(
+            f"{what}: the shortcut has no negative values where it meets the main path, so a ReLU "
+            f"follows its BatchNormalization. The projection is Conv2D + BatchNormalization only; the "
+            f"ReLU comes after the addition."
+        )
+
+
 def _check_q5(answer: Any) -> str:
 
     for c_in in (Q5_OUT, 32):
@@ -390,6 +418,7 @@ def _check_q5(answer: Any) -> str:
         x = np.random.default_rng(1).normal(size=(2, Q5_SIDE, Q5_SIDE, c_in)).astype("float32")
         if (_output(model, x, training=False) < 0).any():
             raise Wrong(f"{what} can output negative values: apply ReLU after the addition, y = ReLU(main + shortcut).")
+        _q5_relu_before_add(model, what, x)
     return (
         f"{_q5_params(Q5_OUT):,} parameters with the input as shortcut, {_q5_params(32):,} with a projection "
         f"from 32 channels. A 3 x 3 convolution from 64 to 64 channels alone would have "

@@ -177,6 +177,40 @@ def _model_frozen(model):  # trainable = False on the model freezes all of it, w
     return _unfreeze(model, ("conv2", "conv3"))
 
 
+def _trainable_layers(model) -> list[str]:
+    """Names of the layers (nested ones included) whose weights the optimizer would update, bottom first."""
+    updated = {id(weight) for weight in model.trainable_weights}
+    names = []
+
+    def walk(layer):
+        if hasattr(layer, "layers"):
+            for inner in layer.layers:
+                walk(inner)
+        elif any(id(weight) in updated for weight in layer.weights):
+            names.append(layer.name)
+
+    walk(model)
+    return names
+
+
+class _Unfreeze(Model):
+    """The Model exercise, whose message for a wrong trainable count names the layers that train."""
+
+    def _probe(self, model: Any) -> tuple:
+        self._probed = model  # the learner's model is the last one probed in _judge
+        return super()._probe(model)
+
+    def _judge(self, answer: Any) -> str | None:
+        try:
+            return super()._judge(answer)
+        except Wrong as wrong:
+            if "trainable parameter count" not in str(wrong):
+                raise
+            have = ", ".join(_trainable_layers(self._probed)) or "none"
+            want = ", ".join(_trainable_layers(self._built(self.answer)))
+            raise Wrong(f"{wrong} Layers that train in your model: {have}; they should be: {want}.") from None
+
+
 def _solution(model):
     base = model.get_layer("base")
     base.trainable = True  # in Keras 3 this sets every layer inside to True as well
@@ -190,7 +224,7 @@ def _everything(model):
     return model
 
 
-q3 = Model(
+q3 = _Unfreeze(
     _solution,
     stub="prepare_fine_tuning",
     start=make_model,

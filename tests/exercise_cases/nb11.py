@@ -19,6 +19,8 @@ def _q5_make(
     always_project=False,
     project_unless_four_filters=False,
     plus=False,
+    relu_before_add=False,
+    relu_on_projection=False,
 ):
     """A bottleneck_unit with one thing changed (for the checker's tests)."""
     import keras
@@ -33,11 +35,11 @@ def _q5_make(
         keep_input = 4 * filters if project_unless_four_filters else out  # channels that need no projection
         y = conv_bn(x, filters, order[0])
         y = conv_bn(y, filters, order[1])
-        y = conv_bn(y, out, 1, relu=False)
+        y = conv_bn(y, out, 1, relu=relu_before_add)
         if shortcut:
             s = x
             if project and (always_project or x.shape[-1] != keep_input):
-                s = conv_bn(x, out, 1, relu=False)
+                s = conv_bn(x, out, 1, relu=relu_on_projection)
             y = y + s if plus else keras.layers.Add()([y, s])
         return keras.layers.Activation("relu")(y) if final_relu else y
 
@@ -55,6 +57,8 @@ Q5_WRONG = {
     "no final ReLU": _q5_make(final_relu=False),
     "convolutions with bias": _q5_make(bias=True),
     "valid padding": _q5_make(padding="valid"),
+    "ReLU before the addition": _q5_make(relu_before_add=True),
+    "ReLU on the projection": _q5_make(relu_on_projection=True),
 }
 
 
@@ -183,6 +187,18 @@ CASES = {
                 "bottleneck_unit(x, 16) on an input with 64 channels has 4,832 parameters, expected "
                 "4,736. 3 convolution(s) have a bias, which the BatchNormalization after them makes "
                 "useless: use_bias=False.",
+            ),
+            (
+                Q5_WRONG["ReLU before the addition"],
+                "bottleneck_unit(x, 16) on an input with 64 channels: the main path has no negative values "
+                "where it meets the shortcut, so a ReLU follows its last BatchNormalization. Leave that one "
+                "without ReLU: the only ReLU after it is the one on the sum, y = ReLU(main + shortcut).",
+            ),
+            (
+                Q5_WRONG["ReLU on the projection"],
+                "bottleneck_unit(x, 16) on an input with 32 channels: the shortcut has no negative values "
+                "where it meets the main path, so a ReLU follows its BatchNormalization. The projection is "
+                "Conv2D + BatchNormalization only; the ReLU comes after the addition.",
             ),
             (
                 Q5_WRONG["valid padding"],

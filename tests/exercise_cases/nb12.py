@@ -65,7 +65,11 @@ CASES = {
         right=[lambda model: _unfreeze(model, ("conv2", "conv3"))],
         wrong=[lambda model: model.get_layer("bas")],
         mistakes=[
-            (lambda model: model, "your model's trainable parameter count is 85, but it should be 3,573."),
+            (
+                lambda model: model,
+                "your model's trainable parameter count is 85, but it should be 3,573. Layers that train in "
+                "your model: head; they should be: conv2, conv3, head.",
+            ),
             (lambda model: None, "`prepare_fine_tuning` returns None; end it with `return` and the model."),
             (
                 _head_frozen_too,
@@ -80,7 +84,13 @@ CASES = {
             ),
             (
                 lambda model: _unfreeze(model, ("conv1", "conv2", "conv3")),
-                "your model's trainable parameter count is 3,797, but it should be 3,573.",
+                "your model's trainable parameter count is 3,797, but it should be 3,573. Layers that train in "
+                "your model: conv1, conv2, conv3, head; they should be: conv2, conv3, head.",
+            ),
+            (
+                lambda model: _unfreeze(model, ("conv2",)),
+                "your model's trainable parameter count is 1,253, but it should be 3,573. Layers that train in "
+                "your model: conv2, head; they should be: conv2, conv3, head.",
             ),
         ],
     ),
