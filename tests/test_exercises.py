@@ -26,8 +26,9 @@ WITHOUT_REACH_X = [name for name in EXERCISES if name not in REACH_X]
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
-    """No test writes progress into the real cache folder."""
+    """No test writes progress into the real cache folder: each test's own cache holds it."""
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COURSE_PROGRESS_FILE", raising=False)
 
 
 def test_the_reach_x_tasks_left_out_above_exist_and_are_trained_elsewhere():
@@ -191,6 +192,22 @@ def test_code_of_shows_a_reference_class_under_the_learners_name():
     namespace = {"keras": keras}
     exec(code, namespace)
     assert nb05.q1.evaluate(namespace["StopAtValAccuracy"]).correct
+
+
+def test_nb05_q1_the_notebooks_stub_is_not_attempted():
+    from pathlib import Path
+
+    import nbformat
+
+    from helpers.exercises import nb05
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "05_mnist_dense.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    stub = next(c.source for c in cells if c.source.startswith("class StopAtValAccuracy"))
+    namespace = {"keras": keras}
+    exec(stub.split("\n\n\n")[0], namespace)  # the class, without the check below it
+    result = nb05.q1.evaluate(namespace["StopAtValAccuracy"])
+    assert (result.status, result.message) == ("blank", nb05._UNFILLED)
 
 
 def test_number_feedback():

@@ -200,8 +200,8 @@ class Exercise:
             praise = self._judge(answer)
         except Wrong as feedback:
             return Result("wrong", str(feedback))
-        except _NotAttempted:
-            return Result("blank", "your code still returns ____; fill it in and run the cell again.")
+        except _NotAttempted as blank:  # a checker may say which stub line is still unfilled
+            return Result("blank", str(blank) or "your code still returns ____; fill it in and run the cell again.")
         except LearnerError as exc:
             return Result("error", str(exc))
         except Exception as exc:  # a fault in the checker, not in the answer
@@ -726,8 +726,16 @@ def _locate(exercise: Exercise) -> tuple[str, str]:
     return "", "exercise"
 
 
+PROGRESS_ENV = "COURSE_PROGRESS_FILE"
+
+
 def progress_path() -> Path:
-    """The progress file, in the course cache folder (``COURSE_CACHE_DIR``, else ``data/`` in a clone)."""
+    """The progress file: ``COURSE_PROGRESS_FILE`` if set (the tests point it at a temporary folder),
+    else ``exercise-progress.json`` in the course cache folder (``COURSE_CACHE_DIR``, else ``data/``
+    in a clone)."""
+    raw = os.environ.get(PROGRESS_ENV, "").strip()
+    if raw:
+        return Path(raw).expanduser()
     from ..store import cache_dir
 
     return cache_dir() / PROGRESS_FILE
@@ -753,6 +761,7 @@ def _record(exercise: Exercise, result: Result) -> None:
         entry[name] = "solved" if result.correct else "tried"
     try:
         path = progress_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
     except OSError:
         pass  # a read-only cache must not break the exercise

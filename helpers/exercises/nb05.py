@@ -13,7 +13,7 @@ from ..profile import get_profile as _get_profile
 from .building import Code
 from .building import call as _call
 from .building import reach as _reach
-from .framework import Check, Choice, LearnerError, Number, Wrong, code_of, plain_name, run
+from .framework import Check, Choice, LearnerError, Number, Wrong, _NotAttempted, code_of, plain_name, run
 
 # ---------------------------------------------------------------------------------------- q1
 
@@ -61,8 +61,26 @@ def _epoch_logs(epoch: int, val_accuracy: float) -> _Logs:
     )
 
 
+_UNFILLED = "on_epoch_end still holds only `pass`; write its body in place of `pass` and run the cell again."
+
+
+def _stub_body(self, epoch, logs=None):
+    pass  # the notebook's stub: `pass  # your code here`
+
+
+def _unfilled(method: Any) -> bool:
+    """True for the stub as the notebook gives it: a body of nothing but `pass` (and comments)."""
+    code = getattr(method, "__code__", None)
+    if code is None:
+        return False
+    stub = _stub_body.__code__
+    return (code.co_code, code.co_argcount, code.co_names) == (stub.co_code, stub.co_argcount, stub.co_names)
+
+
 def _make_callback(answer: Any) -> keras.callbacks.Callback:
     if isinstance(answer, keras.callbacks.Callback):
+        if _unfilled(type(answer).on_epoch_end):
+            raise _NotAttempted(_UNFILLED)
         return answer
     if not isinstance(answer, type):
         raise Wrong(
@@ -80,6 +98,8 @@ def _make_callback(answer: Any) -> keras.callbacks.Callback:
             f"{answer.__name__} does not define on_epoch_end(self, epoch, logs=None), so it "
             f"never looks at the logs after an epoch."
         )
+    if _unfilled(answer.on_epoch_end):
+        raise _NotAttempted(_UNFILLED)  # the stub's `pass` is still the whole body
     try:
         return run(answer)
     except LearnerError as error:
@@ -102,6 +122,9 @@ def _run(callback: keras.callbacks.Callback, val_accs: list[float]) -> tuple[int
             _call(callback.on_epoch_end, epoch, logs)  # a print in the callback is fine, but not shown here
         except LearnerError as error:
             _explain_error(error, logs)
+        except _NotAttempted:  # `return ____` kept below a body that does the work: Keras ignores it too
+            if not logs.asked and model.stop_training is not True:
+                raise
         asked.extend(logs.asked)
         if getattr(callback, "stop_training", False) is True and model.stop_training is not True:
             raise Wrong(

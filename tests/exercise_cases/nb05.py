@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 
+from helpers.exercises import ____
 from helpers.exercises.nb05 import _RightCallback
 
 from . import Cases
@@ -19,6 +20,20 @@ class _RightWithThreshold(keras.callbacks.Callback):
         if logs.get("val_accuracy", 0.0) > self.threshold:
             print(f"validation accuracy above {self.threshold:.0%} after epoch {epoch + 1}: stopping")
             self.model.stop_training = True
+
+
+class _BodyAbovePass(keras.callbacks.Callback):  # the learner wrote the body and kept the stub's `pass`
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > 0.98:
+            self.model.stop_training = True
+        pass  # your code here: read logs, set self.model.stop_training
+
+
+class _BodyAboveReturnBlank(keras.callbacks.Callback):  # an older stub's `return ____` kept below the body
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > 0.98:
+            self.model.stop_training = True
+        return ____
 
 
 def _wrong(body):
@@ -74,7 +89,7 @@ def _q4_not_compiled(x, y):  # fit before compile
 
 CASES = {
     "q1": Cases(
-        right=[_RightWithThreshold, _RightCallback()],
+        right=[_RightWithThreshold, _RightCallback(), _BodyAbovePass, _BodyAboveReturnBlank],
         wrong=[
             _wrong(lambda self, epoch, logs=None: _set_flag(self, logs.get("val_acc", 0) > 0.98)),
             _wrong(lambda self, epoch, logs=None: logs["val_accuracy"] > 0.98),

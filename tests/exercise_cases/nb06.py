@@ -25,6 +25,19 @@ def _q4_model(*, l2=Q4_L2, rate=Q4_RATE, dropout_at="middle", regularizer="L2", 
     return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), *middle])
 
 
+def _q4_with(penalty):
+    """The task's model with the penalty written another way (the review tried these)."""
+    return lambda: keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu", kernel_regularizer=penalty),
+            keras.layers.Dropout(Q4_RATE),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
 def _q4_no_input():
     return keras.Sequential(
         [
@@ -110,7 +123,11 @@ CASES = {
         ],
     ),
     "q4": Cases(
-        right=[lambda: _q4_model()],
+        right=[
+            lambda: _q4_model(),
+            _q4_with(keras.regularizers.l2(Q4_L2)),
+            _q4_with(keras.regularizers.L1L2(l2=Q4_L2)),
+        ],
         wrong=["build_regularised"],
         mistakes=[
             (
