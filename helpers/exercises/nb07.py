@@ -315,7 +315,7 @@ def _check_q4(answer: Any) -> str:
         )
     return (
         f"{Q4_PARAMS:,} parameters: 160 + 4,640 + 18,496 in the convolutions and 650 in the output layer; "
-        f"global average pooling has none, where Flatten would have fed 1,024 values to the dense layer."
+        f"the global pooling layer has none, where Flatten would have fed 1,024 values to the dense layer."
     )
 
 

@@ -20,7 +20,11 @@ def _q4_model(
         keras.layers.Conv2D(filters[1], 3, activation="relu", use_bias=bias),
         keras.layers.MaxPooling2D(2),
         keras.layers.Conv2D(filters[2], 3, activation="relu", use_bias=bias),
-        keras.layers.GlobalAveragePooling2D() if head == "average" else keras.layers.Flatten(),
+        {
+            "average": keras.layers.GlobalAveragePooling2D,
+            "max": keras.layers.GlobalMaxPooling2D,  # also one number per channel: accepted
+            "flatten": keras.layers.Flatten,
+        }[head](),
     ]
     if extra_dense:
         layers.append(keras.layers.Dense(64, activation="relu"))
@@ -130,7 +134,7 @@ CASES = {
         ],
     ),
     "q4": Cases(
-        right=[lambda: _q4_model()],
+        right=[lambda: _q4_model(), lambda: _q4_model(head="max")],
         wrong=["build_small_cnn"],
         mistakes=[
             (

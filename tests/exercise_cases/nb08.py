@@ -20,6 +20,7 @@ def _q4_pipeline(
     to_float=True,
     scale=False,
     scale_first=False,
+    buffer_from_length=False,
 ):
     """A pipeline function with one thing changed (for the checker's tests)."""
     import tensorflow as tf
@@ -35,7 +36,7 @@ def _q4_pipeline(
         if cache:
             images = images.cache()
         if training and shuffle == "after cache":
-            images = images.shuffle(Q4_IMAGES, seed=SEED)
+            images = images.shuffle(len(images) if buffer_from_length else Q4_IMAGES, seed=SEED)
         if shuffle == "always":
             images = images.shuffle(Q4_IMAGES, seed=SEED)
         images = images.batch(batch)
@@ -116,7 +117,8 @@ CASES = {
         ],
     ),
     "q4": Cases(
-        right=[_q4_pipeline()],
+        # len(images): the input has a known length, as image_dataset_from_directory's has
+        right=[_q4_pipeline(), _q4_pipeline(buffer_from_length=True)],
         wrong=["pipeline"],
         mistakes=[
             (
