@@ -8,10 +8,14 @@ import os
 import threading
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Plots in the test process draw off screen. Set in this process only, not as MPLBACKEND in the
+# environment: the notebook kernels nbval starts in the same run inherit the environment, and
+# under Agg their plt.show() would draw nothing, leaving the book's executed copies without plots.
+matplotlib.use("Agg")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

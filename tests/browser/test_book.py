@@ -184,6 +184,8 @@ def test_every_page_of_the_book(site, tmp_path):
                         problem(f"no Colab link {colab}")
                     if site + f"notebooks/{stem}.ipynb" not in info["links"]:
                         problem(f"no link to {stem}.ipynb")
+                    if not info["images"]:  # every notebook draws: a page without a picture lost its plots
+                        problem("no image: the executed copy has no plots (was matplotlib's backend Agg?)")
                 shot = {
                     "docs/index.html": "landing",
                     "notebooks/09_cats_vs_dogs.html": "notebook-09",
