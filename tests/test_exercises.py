@@ -243,7 +243,7 @@ def test_progress_lists_solved_and_open_exercises_and_survives_a_damaged_file(tm
     nb01.q2.check(1)
     nb01.q1.check(29)  # a later wrong answer does not undo a solved exercise
     saved = json.loads((tmp_path / "cache" / framework.PROGRESS_FILE).read_text())
-    assert saved == {"nb01": {"q1": "solved", "q2": "tried"}}
+    assert saved == {"format": framework.PROGRESS_FORMAT, "nb01": {"q1": "solved", "q2": "tried"}}
     shown = package.progress()
     assert shown.solved == 1 and shown.total == empty.total
     first = shown.rows[0]

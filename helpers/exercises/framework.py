@@ -741,10 +741,35 @@ def progress_path() -> Path:
     return cache_dir() / PROGRESS_FILE
 
 
+# The progress file's layout. 2: notebook 03's second half became notebook 04 (its exercises q5 to
+# q7 are now nb04's q1 to q3) and the notebooks 04 to 13 became 05 to 14.
+PROGRESS_FORMAT = 2
+
+
+def _migrate(data: dict) -> dict:
+    """A progress file of an earlier layout, with each result under today's notebook and exercise."""
+    if data.get("format") == PROGRESS_FORMAT:
+        return data
+    moved: dict = {"format": PROGRESS_FORMAT}
+    for key, entry in data.items():
+        match = re.fullmatch(r"nb(\d+)", key)
+        if not match or not isinstance(entry, dict):
+            continue
+        number = int(match.group(1))
+        for name, status in entry.items():
+            exercise = re.fullmatch(r"q(\d+)", name)
+            if number == 3 and exercise and int(exercise.group(1)) >= 5:
+                moved.setdefault("nb04", {})[f"q{int(exercise.group(1)) - 4}"] = status
+            else:
+                target = f"nb{number + 1:02d}" if 4 <= number <= 13 else key
+                moved.setdefault(target, {})[name] = status
+    return moved
+
+
 def _load() -> dict:
     try:
         data = json.loads(progress_path().read_text())
-        return data if isinstance(data, dict) else {}
+        return _migrate(data) if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
