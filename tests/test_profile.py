@@ -1,10 +1,20 @@
-"""The run profile is read in one place and sizes everything."""
+"""The run profile is read in one place and sizes everything, for the hardware it finds."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from helpers.profile import ProfileError, get_profile
+from helpers.profile import ProfileError, RunProfile, detect_accelerator, get_profile
 from helpers.repro import seed_everything
+
+ROOT = Path(__file__).resolve().parent.parent
+CPU = SimpleNamespace(device_type="CPU", name="/physical_device:CPU:0")
+GPU = SimpleNamespace(device_type="GPU", name="/physical_device:GPU:0")
 
 
 def test_full_is_the_default(monkeypatch):
@@ -88,3 +98,120 @@ def test_the_seed_comes_from_course_seed_else_42(monkeypatch, capsys):
     monkeypatch.setenv("COURSE_SEED", "forty-two")
     with pytest.raises(ValueError, match="COURSE_SEED must be a whole number"):
         seed_from_environment()
+
+
+# ----------------------------------------------------------------------------- the device
+
+
+@pytest.fixture
+def no_device_override(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+
+
+def test_detect_accelerator_looks_for_a_gpu_in_the_device_list():
+    assert detect_accelerator([CPU]) == "cpu"
+    assert detect_accelerator([]) == "cpu"
+    assert detect_accelerator([CPU, GPU]) == "gpu"
+    assert detect_accelerator([SimpleNamespace(device_type="TPU", name="/physical_device:TPU:0")]) == "cpu"
+
+
+def test_full_profile_takes_the_gpu_value_only_on_a_gpu():
+    on_cpu, on_gpu = RunProfile("full", devices=[CPU]), RunProfile("full", devices=[CPU, GPU])
+    assert (on_cpu.device, on_gpu.device) == ("cpu", "gpu")
+    assert on_cpu.pick(full=128, gpu=224, fast=96) == 128
+    assert on_gpu.pick(full=128, gpu=224, fast=96) == 224
+    assert on_gpu.pick(full=10, fast=1) == 10, "without gpu= a GPU changes nothing"
+    assert on_gpu.pick(full=10, gpu=None, fast=1) is None, "None is a value like any other"
+
+
+def test_fast_profile_is_the_same_on_every_device():
+    for devices in ([CPU], [CPU, GPU]):
+        assert RunProfile("fast", devices=devices).pick(full=128, gpu=224, fast=96) == 96
+        assert "sized for" not in RunProfile("fast", devices=devices).describe()
+    assert "sized for a CPU (no GPU found)" in RunProfile("full", devices=[CPU]).describe()
+
+
+def test_the_device_is_found_once_at_first_use_and_get_profile_does_not_ask(monkeypatch, no_device_override):
+    import tensorflow as tf
+
+    calls = []
+
+    def simulated(device_type=None):
+        calls.append(device_type)
+        return [CPU, GPU]
+
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setattr(tf.config, "list_physical_devices", simulated)
+    profile = get_profile()
+    assert calls == [] and profile.pick(full=1, fast=0) == 1, "no device needed, none looked up"
+    assert profile.pick(full=128, gpu=224, fast=96) == 224
+    assert profile.pick(full=10, gpu=200, fast=1) == 200
+    assert len(calls) == 1, "the device is decided once"
+    assert "sized for a GPU (found by TensorFlow)" in profile.describe()
+    assert get_profile() == profile, "profiles stay comparable values"
+
+
+def test_get_profile_does_not_import_tensorflow(monkeypatch, no_device_override):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    code = "import sys, helpers; helpers.get_profile().describe(); print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_course_device_overrides_what_tensorflow_finds(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_DEVICE", " GPU ")
+    profile = get_profile()
+    assert profile.device == "gpu" and profile.pick(full=128, gpu=224, fast=96) == 224
+    assert "sized for a GPU (COURSE_DEVICE=gpu)" in profile.describe()
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert get_profile().pick(full=128, gpu=224, fast=96) == 128
+    assert "sized for a CPU (COURSE_DEVICE=cpu)" in get_profile().describe()
+    assert RunProfile("full", "cpu", devices=[GPU]).device == "cpu", "the override wins over the device list"
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    monkeypatch.setenv("COURSE_DEVICE", "gpu")
+    assert get_profile().pick(full=128, gpu=224, fast=96) == 96
+
+
+@pytest.mark.parametrize("value", ["cuda", "tpu", "GPU:0"])
+def test_unknown_device_is_refused_with_the_valid_names(monkeypatch, value):
+    monkeypatch.setenv("COURSE_DEVICE", value)
+    with pytest.raises(ProfileError, match=r"COURSE_DEVICE=.*Use one of cpu, gpu"):
+        get_profile()
+    with pytest.raises(ProfileError, match="cpu, gpu"):
+        RunProfile("full", value)
+
+
+# ------------------------------------------- the ImageNet settings of notebooks 12 and 13, by device
+
+NOTEBOOK_SETTINGS = {
+    # notebook: {setting: (full on a CPU, full on a GPU, fast anywhere)}
+    "12_transfer_learning": {"TRANSFER_SIZE": (128, 224, 96), "IMAGENET_FINE_TUNE_STEPS": (10, 200, 1)},
+    "13_your_own_images": {"TRANSFER_SIZE": (160, 224, 96), "FINE_TUNE_EPOCHS": (3, 5, 1)},
+}
+
+
+def settings_cell(stem: str) -> str:
+    """The source of the notebook's settings cell: the code cell that sets TRANSFER_SIZE."""
+    cells = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text())["cells"]
+    found = [
+        "".join(c["source"]) for c in cells if c["cell_type"] == "code" and "TRANSFER_SIZE =" in "".join(c["source"])
+    ]
+    assert len(found) == 1, f"{stem}: one settings cell sets TRANSFER_SIZE"
+    return found[0]
+
+
+@pytest.mark.parametrize("stem", NOTEBOOK_SETTINGS)
+def test_notebook_settings_follow_the_simulated_device(stem):
+    source = settings_cell(stem)
+    assert "list_physical_devices" not in source, "the run profile finds the device, not the notebook"
+    runs = {
+        "full on a CPU": RunProfile("full", devices=[CPU]),
+        "full on a GPU": RunProfile("full", devices=[CPU, GPU]),
+        "fast on a GPU": RunProfile("fast", devices=[CPU, GPU]),
+    }
+    for column, (run, profile) in enumerate(runs.items()):
+        namespace = {"PROFILE": profile}  # the settings cell may use nothing else: no tf, no ON_GPU
+        exec(compile(source, f"{stem} settings", "exec"), namespace)
+        for name, values in NOTEBOOK_SETTINGS[stem].items():
+            assert namespace[name] == values[column], f"{stem}, {run}: {name} = {namespace[name]!r}"
