@@ -67,3 +67,19 @@ def test_fit_trains_from_it():
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(in_memory(x, y, 32, shuffle=True), epochs=5, shuffle=False, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
+
+
+def test_no_copy_of_the_data_is_made():
+    # the batches are gathered from the NumPy array itself: a change to it shows in the next epoch
+    x = np.zeros((6, 2), "float32")
+    ds = in_memory(x, np.arange(6), 3)
+    x[:, 0] = np.arange(6)
+    np.testing.assert_array_equal(_epoch(ds)[0][:, 0], np.arange(6))
+
+
+def test_shapes_and_dtypes_are_kept():
+    x = np.zeros((10, 28, 28, 1), "uint8")
+    batch_x, batch_y = next(iter(in_memory(x, np.zeros(10, "int64"), 4)))
+    assert batch_x.dtype.name == "uint8" and batch_y.dtype.name == "int64"
+    spec_x, spec_y = in_memory(x, np.zeros(10, "int64"), 4).element_spec
+    assert tuple(spec_x.shape) == (None, 28, 28, 1) and tuple(spec_y.shape) == (None,)
