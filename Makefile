@@ -5,6 +5,7 @@
 # of requirements-lock.txt (the ones the tests passed on).
 # For instructors (docs/instructors.md):
 #   make course          run every notebook, report time, peak memory, key metrics
+#   make runs            the README's run times and docs/runs/index.md, from docs/runs/*.json
 #   make mirror          build an offline data folder for lab machines
 #   make browser-check   open a notebook in headless Chromium and check its widget
 #   make book            the course as a static site, from the executed notebooks
@@ -24,7 +25,7 @@ UV_VERSION := 0.13.9
 UV := build/uv/bin/uv
 
 .PHONY: install lab lint test test-unit test-notebooks notebooks-clean notebooks-check clean-data \
-	course mirror browser-check book book-check test-colab lock
+	course runs mirror browser-check book book-check test-colab lock
 
 # The locked versions, each checked against its hash, then the course itself (editable).
 # uv (see `make lock`) installs them: it downloads in parallel and reuses its cache on later
@@ -142,6 +143,12 @@ PROFILE ?= $(or $(COURSE_PROFILE),full)
 NOTEBOOKS ?=
 course: install
 	$(BIN)/python -m tools.course --profile $(PROFILE) $(NOTEBOOKS)
+
+# The README's course map (its run times) and the book's page docs/runs/index.md, written from
+# the reports in docs/runs/ (python -m tools.runs publish adds one; docs/instructors.md,
+# "Publish a reference run"). The tests check that they agree (tests/test_runs.py).
+runs: install
+	$(BIN)/python -m tools.runs render
 
 # Download the course data from the official addresses, verify it and write an
 # offline folder to copy to lab machines (COURSE_DATA_DIR). E.g. make mirror MIRROR=/srv/course-data

@@ -18,7 +18,8 @@ The pages:
 
 * the landing page, ``docs/index.md``; the instructors' and maintainers' guides,
   ``docs/instructors.md`` and ``docs/maintainers.md``; the instructor notes
-  ``docs/notes/*.md``, whichever exist; and ``README.md``;
+  ``docs/notes/*.md``, whichever exist; the reference runs, ``docs/runs/index.md`` (written by
+  ``make runs`` from the reports beside it, which are no pages); and ``README.md``;
 * one page per notebook, from its executed copy, with a line of links at the top: open it in
   Colab (the course's home, ``Homepage`` in pyproject.toml) and download the notebook as
   stored in ``notebooks/`` (without outputs, as learners run it). An explorer's controls need a
@@ -140,7 +141,7 @@ def is_book_page(path: str) -> bool:
     return (
         path == "README.md"
         or re.fullmatch(r"docs/[^/]+\.md", path) is not None
-        or re.fullmatch(r"docs/notes/[^/]+\.md", path) is not None
+        or re.fullmatch(r"docs/(?:notes|runs)/[^/]+\.md", path) is not None
         or re.fullmatch(r"notebooks/\d\d_[^/]+\.ipynb", path) is not None
     )
 
@@ -316,10 +317,11 @@ def toctrees(names: list[str], pages: list[str]) -> str:
     docs = [p.removeprefix("docs/").removesuffix(".md") for p in pages if p.startswith("docs/")]
     guides = {"index", "instructors", "maintainers"}
     notes = [d for d in docs if d.startswith("notes/")]
-    others = [d for d in docs if d not in guides and not d.startswith("notes/")]
+    runs = [d for d in docs if d.startswith("runs/")]
+    others = [d for d in docs if d not in guides and not d.startswith(("notes/", "runs/"))]
     return (
         tree("The course", [f"../notebooks/{name}" for name in names])
-        + tree("For instructors", ["instructors", *notes])
+        + tree("For instructors", ["instructors", *runs, *notes])
         + tree("For maintainers", ["maintainers", "../README"])
         + tree("More", others)
     )
@@ -331,6 +333,7 @@ def stage(source: Path, profile: str, names: list[str], src: Path) -> dict[str, 
         shutil.rmtree(src)
     (src / "notebooks").mkdir(parents=True)
     (src / "docs" / "notes").mkdir(parents=True)
+    (src / "docs" / "runs").mkdir(parents=True)
     (src / "_static").mkdir()
     (src / "_extra" / "notebooks").mkdir(parents=True)
     shutil.copy(DOCS / "conf.py", src / "conf.py")
@@ -338,7 +341,8 @@ def stage(source: Path, profile: str, names: list[str], src: Path) -> dict[str, 
         shutil.copy(extra, src / "_static" / extra.name)
     pages = ["README.md"] + [
         p.relative_to(ROOT).as_posix()
-        for p in sorted(DOCS.glob("*.md")) + sorted((DOCS / "notes").glob("*.md"))
+        for folder in (DOCS, DOCS / "notes", DOCS / "runs")
+        for p in sorted(folder.glob("*.md"))
         if not p.name.startswith("_")
     ]
     for page in pages:
