@@ -127,6 +127,9 @@ def test_links_to_pages_stay_and_others_go_to_github():
     assert f"[e]({github}/tree/main/helpers)" in out
     assert "[f](https://example.org/x)" in out and "[g](#local)" in out
     assert "`[h](../Makefile)`" in out, "code is left alone"
+    # A link whose text is code is still a link: a file that is no page goes to GitHub.
+    out = book.rewrite_links("[`2026-12-07-full.json`](2026-12-07-full.json) and `x`", "docs/runs/index.md")
+    assert out == f"[`2026-12-07-full.json`]({github}/blob/main/docs/runs/2026-12-07-full.json) and `x`"
     assert book.rewrite_links("[n](05_mnist_dense.ipynb)", "notebooks/06_fashion_mnist_dense.ipynb") == (
         "[n](05_mnist_dense.ipynb)"
     )

@@ -167,9 +167,13 @@ def rewrite_links(text: str, location: str, root: Path = ROOT) -> str:
         url = f"{GITHUB}/{kind}/{BRANCH}/{resolved}" + (f"#{anchor}" if anchor else "")
         return f"{before}{url}{after}"
 
-    # Leave fenced code blocks and inline code alone.
-    parts = re.split(r"(```.*?```|`[^`\n]*`)", text, flags=re.DOTALL)
-    return "".join(part if i % 2 else LINK.sub(replace, part) for i, part in enumerate(parts))
+    # Leave fenced code blocks and inline code alone, except inline code that is a link's text
+    # ([`report.json`](report.json)): that link is rewritten like any other. Matching it as one
+    # piece keeps the backticks after it paired as they are.
+    parts = re.split(r"(```.*?```|\[`[^`\n]*`\]\([^)\s]*\)|`[^`\n]*`)", text, flags=re.DOTALL)
+    return "".join(
+        LINK.sub(replace, part) if i % 2 == 0 or part.startswith("[`") else part for i, part in enumerate(parts)
+    )
 
 
 # --------------------------------------------------------------------------- #
