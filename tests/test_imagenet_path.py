@@ -233,7 +233,7 @@ def section_seconds(notebook) -> dict[str, float]:
     return seconds
 
 
-def test_notebook_11_takes_the_imagenet_path_with_served_weights(http_root, tmp_path, monkeypatch):
+def test_notebook_12_takes_the_imagenet_path_with_served_weights(http_root, tmp_path, monkeypatch):
     _run_sections_1_to_4(http_root, tmp_path, monkeypatch, profile="fast", flowers=None)
 
 
@@ -246,7 +246,7 @@ def test_time_of_the_imagenet_path_in_the_full_profile(http_root, tmp_path, monk
     seconds = section_seconds(notebook)
     imagenet = sum(seconds.get(f"section {n}", 0.0) for n in (2, 3, 4))
     with capsys.disabled():
-        print("\nNotebook 11, full profile, generated weights (times only; the accuracies mean nothing):")
+        print("\nNotebook 12, full profile, generated weights (times only; the accuracies mean nothing):")
         for section, value in seconds.items():
             print(f"  {section:<10} {value:7.1f} s")
         print(f"  sections 2 to 4: {imagenet / 60:.1f} min")
