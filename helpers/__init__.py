@@ -21,6 +21,7 @@ Modules by concern:
 
 from .notebook import report_metric, show_source, start
 from .profile import get_profile
+from .repro import course_seed
 
-__all__ = ["start", "report_metric", "show_source", "get_profile"]
+__all__ = ["start", "report_metric", "show_source", "get_profile", "course_seed"]
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ import os
 import platform
 
 from .profile import RunProfile, get_profile
-from .repro import DEFAULT_SEED, seed_everything
+from .repro import course_seed, seed_everything
 
 
 def start(seed: int | None = None, *, quiet_tf: bool = True) -> RunProfile:
@@ -36,13 +36,7 @@ def start(seed: int | None = None, *, quiet_tf: bool = True) -> RunProfile:
 
 def seed_from_environment() -> int:
     """``COURSE_SEED`` as a whole number, 42 where it is unset or empty; a clear error otherwise."""
-    value = os.environ.get("COURSE_SEED", "").strip()
-    if not value:
-        return DEFAULT_SEED
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"COURSE_SEED must be a whole number such as 1 or 42, not {value!r}.") from None
+    return course_seed()
 
 
 def dependency_problems(package: str = "cnn-course-helpers") -> list[str]:

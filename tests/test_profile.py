@@ -1,6 +1,7 @@
 """The run profile is read in one place and sizes everything, for the hardware it finds."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,35 @@ def test_the_seed_comes_from_course_seed_else_42(monkeypatch, capsys):
     monkeypatch.setenv("COURSE_SEED", "forty-two")
     with pytest.raises(ValueError, match="COURSE_SEED must be a whole number"):
         seed_from_environment()
+
+
+def test_seed_everything_without_a_seed_uses_the_course_seed(monkeypatch):
+    import helpers
+    from helpers.repro import seed_everything
+
+    monkeypatch.setenv("COURSE_SEED", "7")
+    assert helpers.course_seed() == 7
+    assert seed_everything() == 7
+    drawn = np.random.random(3)
+    seed_everything(7)
+    np.testing.assert_array_equal(drawn, np.random.random(3))
+    monkeypatch.delenv("COURSE_SEED")
+    assert seed_everything() == 42
+    after_unset = np.random.random(3)
+    seed_everything(42)
+    np.testing.assert_array_equal(after_unset, np.random.random(3))
+
+
+def test_no_notebook_reseeds_with_a_fixed_number_between_models():
+    """A notebook that reseeds before each model must take the course's seed, or COURSE_SEED would
+    change its first model and not the others (06, 08 and 11 used to write 42 themselves)."""
+    fixed = re.compile(r"set_random_seed\(\d+\)|seed_everything\(\d+\)|^SEED = \d+", re.MULTILINE)
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                found += [f"{path.name}: {m.group(0)}" for m in fixed.finditer("".join(cell["source"]))]
+    assert not found, found
 
 
 # ----------------------------------------------------------------------------- the device
