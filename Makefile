@@ -54,7 +54,8 @@ lint: install
 
 # The test suite runs in the fast profile (helpers/profile.py), whatever COURSE_PROFILE a learner
 # has set for JupyterLab: small subsets and a few epochs, so that it takes minutes. The full
-# profile, as learners run the notebooks, is `make course` (about an hour on a 2-core CPU).
+# profile, as learners run the notebooks, is `make course` (its time on a 2-core CPU: the
+# README's course map).
 TEST_PROFILE := fast
 TEST_ENV := COURSE_PROFILE=$(TEST_PROFILE)
 
