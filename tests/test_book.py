@@ -225,3 +225,28 @@ def test_the_book_counts_the_cells_changed_since_a_copy_ran():
     now.cells = [nbformat.v4.new_code_cell(s) for s in ("b = 2", "c = 3", "d = 4")]
     assert book.stale_cells(ran, ran) == 0
     assert book.stale_cells(ran, now) == 1, "a removed cell does not count every later cell as changed"
+
+
+def test_python_warnings_in_the_executed_notebooks_stop_the_book(tmp_path, monkeypatch):
+    from tools.notebooks import python_warnings
+
+    nb = nbformat.v4.new_notebook()
+    quiet, warned = nbformat.v4.new_code_cell("a = 1"), nbformat.v4.new_code_cell("fit()")
+    quiet.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="WARNING: All log messages before absl::InitializeLog\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="x.py:3: UserWarning: printed, not warned\n"),
+    ]
+    warned.outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stderr",
+            text="/site-packages/keras/src/trainers/epoch_iterator.py:164: UserWarning: Your input ran out of "
+            "data; interrupting training.\n  self._interrupted_warning()\n",
+        )
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A"), quiet, warned]
+    assert python_warnings(nb) == [(3, "UserWarning: Your input ran out of data; interrupting training.")]
+
+    monkeypatch.setattr(book, "stage", lambda *a: {"warnings": ["09_a, cell 3: UserWarning: ..."]})
+    monkeypatch.setattr(book.subprocess, "run", lambda *a, **k: pytest.fail("Sphinx must not run"))
+    assert book.build(tmp_path, "fast", out=tmp_path / "book") == 1

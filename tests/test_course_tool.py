@@ -121,6 +121,8 @@ def finished_run(tmp_path_factory):
     nbformat.write(
         notebook(
             "import helpers\nhelpers.report_metric('mean IoU', 0.61, 'boxes: mean IoU 0.610')",
+            "import sys, warnings\nprint('a line on stderr that is no warning', file=sys.stderr)\n"
+            "warnings.warn('the input ran out of data')",
         ),
         folder / "03_no_key.ipynb",
     )
@@ -209,3 +211,13 @@ def test_peak_memory_over_the_limit_is_flagged(finished_run):
     assert "| 01_works | ok |" in markdown and "| test accuracy = 0.919 |" in markdown
     assert "- 01_works:\n  - cell 4: test accuracy, dense = 0.866: `dense network: test accuracy 0.8660`" in markdown
     assert "  - cell 5: test accuracy = 0.919 (key metric): `The CNN gets 91.9% of the test images right.`" in markdown
+
+
+def test_python_warnings_the_learner_sees_are_reported(finished_run):
+    out, report = finished_run
+    by_name = {nb["name"]: nb for nb in report["notebooks"]}
+    assert by_name["01_works"]["warnings"] == []
+    assert by_name["03_no_key"]["warnings"] == ["cell 3: UserWarning: the input ran out of data"]
+    text = (out / "report.md").read_text()
+    assert "## Python warnings shown to the learner" in text
+    assert "- 03_no_key, cell 3: UserWarning: the input ran out of data" in text

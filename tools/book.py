@@ -56,7 +56,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.notebooks import HOME, NOTEBOOKS, ROOT, all_notebooks
+from tools.notebooks import HOME, NOTEBOOKS, ROOT, all_notebooks, python_warnings
 
 DOCS = ROOT / "docs"
 OUT = ROOT / "build" / "book"
@@ -355,8 +355,10 @@ def stage(source: Path, profile: str, names: list[str], src: Path) -> dict[str, 
         (src / "docs" / "index.md").read_text(encoding="utf-8") + toctrees(names, pages), encoding="utf-8"
     )
     widgets = stale = 0
+    warnings = []
     for name in names:
         executed = nbformat.read(source / f"{name}.ipynb", as_version=4)
+        warnings += [f"{name}, cell {cell}: {text}" for cell, text in python_warnings(executed)]
         current = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
         changed = stale_cells(executed, current)
         if changed:
@@ -374,7 +376,7 @@ def stage(source: Path, profile: str, names: list[str], src: Path) -> dict[str, 
         shutil.copy(NOTEBOOKS / f"{name}.ipynb", src / "_extra" / "notebooks" / f"{name}.ipynb")
     unpack_mathjax(mathjax_tarball(), src / "_static" / "mathjax")
     notes = len([p for p in pages if p.startswith("docs/notes/")])
-    return {"notebooks": len(names), "notes": notes, "widgets": widgets, "stale": stale}
+    return {"notebooks": len(names), "notes": notes, "widgets": widgets, "stale": stale, "warnings": warnings}
 
 
 # An address on another site, where a page or a stylesheet loads a script, a stylesheet or a font.
@@ -426,6 +428,12 @@ def build(source: Path, profile: str, out: Path = OUT, jobs: str = "1") -> int:
         flush=True,
     )
     counts = stage(source, profile, names, src)
+    if counts["warnings"]:
+        print("book: the executed notebooks show Python warnings, which a learner reads as faults:", file=sys.stderr)
+        for line in counts["warnings"]:
+            print(f"  {line}", file=sys.stderr)
+        print("book: remove their cause in the notebook or the helpers, then run the notebooks again", file=sys.stderr)
+        return 1
     if html.exists():
         shutil.rmtree(html)
     env = dict(os.environ, COURSE_BOOK_PROFILE=profile)

@@ -54,7 +54,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.notebook import METRIC_METADATA
-from tools.notebooks import NOTEBOOKS, ROOT, all_notebooks, execute, kernel_client
+from tools.notebooks import NOTEBOOKS, ROOT, all_notebooks, execute, kernel_client, python_warnings
 
 DEFAULT_OUT = ROOT / "build" / "course"
 PROFILES = ("full", "fast")
@@ -175,6 +175,7 @@ class NotebookResult:
     executed: str | None = None  # file names, relative to the report
     html: str | None = None
     kernel_log: str | None = None  # what the kernel process printed outside the notebook
+    warnings: list[str] = field(default_factory=list)  # "cell N: Category: message", as the notebook showed them
 
 
 def _first_line(text: str, limit: int = 100) -> str:
@@ -257,6 +258,7 @@ def run_notebook(
     result.over_memory_limit = bool(result.peak_memory_bytes and result.peak_memory_bytes > memory_limit)
     result.metrics = metrics_in_notebook(nb)
     result.key_metric = key_metric(result.metrics)
+    result.warnings = [f"cell {cell}: {text}" for cell, text in python_warnings(nb)]
 
     if kernel_log.stat().st_size:
         result.kernel_log = kernel_log.name
@@ -442,6 +444,10 @@ def report_markdown(report: dict) -> str:
             f"Largest peak memory: {fmt_bytes(largest['bytes'])} ({largest['notebook']}); "
             f"limit {limit / GB:g} GB, {verdict}."
         )
+    warned = [nb for nb in report["notebooks"] if nb.get("warnings")]
+    if warned:
+        lines += ["", "## Python warnings shown to the learner", ""]
+        lines += [f"- {nb['name']}, {text}" for nb in warned for text in nb["warnings"]]
     failures = [nb for nb in report["notebooks"] if nb["error"]]
     if failures:
         lines += ["", "## Failures", ""]
@@ -529,6 +535,7 @@ def run(
         tqdm.write(
             f"{result.name}: {mark}, {fmt_seconds(result.seconds)}, "
             f"peak memory {fmt_bytes(result.peak_memory_bytes)}, {fmt_metric(result.key_metric)}"
+            + (f", {len(result.warnings)} Python warning(s) (see the report)" if result.warnings else "")
         )
         write_report(out_dir, report_json(profile, started, info, results, False, memory_limit))
     bar.close()

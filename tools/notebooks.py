@@ -138,6 +138,25 @@ def problems(path: Path) -> list[str]:
     return found
 
 
+# A Python warning as the warnings module prints it: "<file>:<line>: <Category>Warning: <message>".
+PYTHON_WARNING = re.compile(r"^\S.*?:\d+: (\w*Warning): (.*)$", re.MULTILINE)
+
+
+def python_warnings(nb) -> list[tuple[int, str]]:
+    """The Python warnings an executed notebook printed: (cell position counting from 1, "Category:
+    message"), in cell order. The course's own code must not warn; a learner reads these as faults."""
+    found = []
+    for position, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = output.get("text", "")
+                text = "".join(text) if isinstance(text, list) else text
+                found += [(position, f"{m.group(1)}: {m.group(2).strip()}") for m in PYTHON_WARNING.finditer(text)]
+    return found
+
+
 def kernel_client(nb, path: Path, *, timeout: int = 1200, **hooks):
     """An nbclient client that runs ``nb`` (read from ``path``) in a fresh Python 3 kernel started
     in the notebook's folder, stopping at the first error. ``hooks`` are nbclient's public hooks
