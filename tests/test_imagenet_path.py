@@ -128,7 +128,9 @@ def _save_legacy_h5(model, path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def _serve_imagenet_files(root: Path, base: str) -> dict[str, tuple[str, str]]:
+def _serve_imagenet_files(root: Path, base: str, only: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Make, save and serve the weights files notebook 12 asks for (or those of ``only``, by file
+    name), and the 1,000-class name file; return {file name: (address, MD5)}."""
     served = {}
     keras.utils.set_random_seed(0)
     for architecture, constructor in (
@@ -138,6 +140,8 @@ def _serve_imagenet_files(root: Path, base: str) -> dict[str, tuple[str, str]]:
         for include_top, entry in zip((True, False), data.APPLICATIONS[architecture].weights(architecture)):
             if architecture == "xception" and include_top:
                 continue  # the notebook never asks for Xception's classifier
+            if only is not None and entry.remote.filename not in only:
+                continue
             model = constructor(weights=None, include_top=include_top)
             name = entry.remote.filename
             served[name] = (base + name, _save_legacy_h5(model, root / name))
@@ -255,3 +259,73 @@ def test_time_of_the_imagenet_path_in_the_full_profile(http_root, tmp_path, monk
         )
     assert "flowers test accuracy" in printed
     assert imagenet < 600, f"sections 2 to 4 took {imagenet / 60:.1f} min, more than 10"
+
+
+# ----------------------------------------------------------------------------- notebook 13
+
+NOTEBOOK_13 = NOTEBOOK.parent / "13_your_own_images.ipynb"
+
+
+def _run_notebook_13(http_root, tmp_path, monkeypatch, *, profile: str, whole: bool = True):
+    """Run notebook 13 with served ResNet-50 weights (no classifier), from top to bottom or, with
+    ``whole=False``, up to its training (sections 1 to 5: the full profile's accuracy floors of
+    section 6 are for real weights); return the executed notebook and its printed text."""
+    root, base, requests = http_root
+    notop = data.APPLICATIONS["resnet50"].weights("resnet50")[1].remote.filename
+    served = _serve_imagenet_files(root, base, only={notop})
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COURSE_PROFILE", profile)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(MIRROR))
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")  # the CPU sizes, as on the machines the course is timed on
+
+    notebook = nbformat.read(NOTEBOOK_13, as_version=4)
+    if not whole:
+        notebook.cells = notebook.cells[: _section_starts(notebook)[6]]
+    setup = SETUP.format(
+        served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename), flowers=None
+    )
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
+    nbclient.NotebookClient(
+        notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_13.parent)}}
+    ).execute()
+    printed = "\n".join(
+        output.get("text", "") or output.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+    assert "ResNet-50 ImageNet weights found" in printed
+    assert "No pretrained weights here" not in printed
+    assert "transfer model:" in printed and "output layer: (2048 + 1) * 2 = 4,098 parameters" in printed
+    assert "training expected to take about" in printed  # the forecast, before the training
+    assert "fine-tuning:" in printed and "s per epoch" in printed
+    # The summary line counts every epoch, the head's and the fine-tuning's (Keras prints one line each).
+    epochs = len(re.findall(r"^\d+/\d+ - .* - val_accuracy: ", printed, re.MULTILINE))
+    assert epochs >= 2 and f"\n{epochs} epochs, " in printed, (epochs, re.findall(r".*s per epoch.*", printed))
+    assert "test accuracy" in printed or not whole
+    # The weights came once through the data layer, were checked, and are now in the course's cache.
+    assert requests == ["/" + notop]
+    assert hashlib.md5((cache / "keras-weights" / notop).read_bytes()).hexdigest() == served[notop][1]
+    return notebook, printed
+
+
+def test_notebook_13_takes_the_pretrained_path_with_served_weights(http_root, tmp_path, monkeypatch):
+    _run_notebook_13(http_root, tmp_path, monkeypatch, profile="fast")
+
+
+@pytest.mark.skipif(
+    os.environ.get("COURSE_TIME_IMAGENET_PATH") != "1",
+    reason="times notebook 13 in the full profile (about 10 minutes): set COURSE_TIME_IMAGENET_PATH=1",
+)
+def test_time_of_notebook_13_with_pretrained_weights(http_root, tmp_path, monkeypatch, capsys):
+    notebook, printed = _run_notebook_13(http_root, tmp_path, monkeypatch, profile="full", whole=False)
+    seconds = section_seconds(notebook)
+    with capsys.disabled():
+        print("\nNotebook 13, full profile, generated weights (times only; the accuracies mean nothing):")
+        for section, value in seconds.items():
+            print(f"  {section:<10} {value:7.1f} s")
+        print(f"  sections 1 to 5: {sum(seconds.values()) / 60:.1f} min")
+        wanted = re.compile(r"expected|s per epoch|fine-tuning|/step")
+        print("\n".join(line for line in printed.splitlines() if wanted.search(line)))
