@@ -153,33 +153,52 @@ def _serve_imagenet_files(root: Path, base: str, only: set[str] | None = None) -
     return served
 
 
-def _run_sections_1_to_4(http_root, tmp_path, monkeypatch, *, profile: str, flowers: int | None):
-    """Run sections 1 to 4 of notebook 12 with served weights; return the executed notebook and its printed text."""
-    root, base, requests = http_root
-    served = _serve_imagenet_files(root, base)
-    cache = tmp_path / "cache"
+def _execute_with_served_weights(
+    path: Path,
+    served: dict,
+    root: Path,
+    tmp_path,
+    monkeypatch,
+    *,
+    profile: str,
+    until_section: int | None,
+    flowers,
+    timeout: int,
+):
+    """Run the notebook at ``path`` (up to the heading of ``until_section``, or whole) with the data
+    layer pointed at the served files, the mirror and a fresh cache; return it executed and its
+    printed text, the sentences helpers.report_metric shows included (display data as plain text)."""
     monkeypatch.setenv("COURSE_PROFILE", profile)
     monkeypatch.setenv("COURSE_DATA_DIR", str(MIRROR))
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
-
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # Sections 1 to 4 are the ImageNet path; the rest runs under nbval in every test run anyway.
-    notebook.cells = notebook.cells[: _section_starts(notebook)[5]]
+    notebook = nbformat.read(path, as_version=4)
+    if until_section is not None:
+        notebook.cells = notebook.cells[: _section_starts(notebook)[until_section]]
     setup = SETUP.format(
         served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename), flowers=flowers
     )
     notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
     nbclient.NotebookClient(
-        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
-
-    # Printed text, and the sentences helpers.report_metric shows (display data as plain text).
     printed = "\n".join(
         output.get("text", "") or output.get("data", {}).get("text/plain", "")
         for cell in notebook.cells
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
+    )
+    return notebook, printed
+
+
+def _run_sections_1_to_4(http_root, tmp_path, monkeypatch, *, profile: str, flowers: int | None):
+    """Run sections 1 to 4 of notebook 12 with served weights; return the executed notebook and its printed text."""
+    root, base, requests = http_root
+    served = _serve_imagenet_files(root, base)
+    cache = tmp_path / "cache"
+    # Sections 1 to 4 are the ImageNet path; the rest runs under nbval in every test run anyway.
+    notebook, printed = _execute_with_served_weights(
+        NOTEBOOK, served, root, tmp_path, monkeypatch, profile=profile, until_section=5, flowers=flowers, timeout=900
     )
     assert "PATH: ImageNet weights available" in printed
     assert "ResNet-50 with its ImageNet classifier: 25,636,712 parameters" in printed
@@ -274,27 +293,17 @@ def _run_notebook_13(http_root, tmp_path, monkeypatch, *, profile: str, whole: b
     notop = data.APPLICATIONS["resnet50"].weights("resnet50")[1].remote.filename
     served = _serve_imagenet_files(root, base, only={notop})
     cache = tmp_path / "cache"
-    monkeypatch.setenv("COURSE_PROFILE", profile)
-    monkeypatch.setenv("COURSE_DATA_DIR", str(MIRROR))
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     monkeypatch.setenv("COURSE_DEVICE", "cpu")  # the CPU sizes, as on the machines the course is timed on
-
-    notebook = nbformat.read(NOTEBOOK_13, as_version=4)
-    if not whole:
-        notebook.cells = notebook.cells[: _section_starts(notebook)[6]]
-    setup = SETUP.format(
-        served=json.dumps(served), names_path=str(root / data.IMAGENET_CLASS_INDEX.remote.filename), flowers=None
-    )
-    notebook.cells.insert(1, nbformat.v4.new_code_cell(setup))
-    nbclient.NotebookClient(
-        notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_13.parent)}}
-    ).execute()
-    printed = "\n".join(
-        output.get("text", "") or output.get("data", {}).get("text/plain", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
+    notebook, printed = _execute_with_served_weights(
+        NOTEBOOK_13,
+        served,
+        root,
+        tmp_path,
+        monkeypatch,
+        profile=profile,
+        until_section=None if whole else 6,
+        flowers=None,
+        timeout=1800,
     )
     assert "ResNet-50 ImageNet weights found" in printed
     assert "No pretrained weights here" not in printed
